@@ -1,0 +1,30 @@
+"""Subcommands of the ``inviolable`` command line, one module each."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graph.config import settings
+
+
+def add_sources_option(parser: argparse.ArgumentParser) -> None:
+    """``--sources DIR``, defaulting to ``INVIOLABLE_SOURCES`` or ``../shared/seeds`` when present."""
+    parser.add_argument("--sources", type=Path, default=None, metavar="DIR",
+                        help="directory holding the source documents (env INVIOLABLE_SOURCES)")
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """``--store DIR``, defaulting to ``INVIOLABLE_STORE`` or ``var/store`` in the checkout."""
+    parser.add_argument("--store", type=Path, default=None, metavar="DIR",
+                        help="store directory (env INVIOLABLE_STORE; default var/store)")
+
+
+def resolve_sources(args: argparse.Namespace) -> Path | None:
+    """The sources directory the user chose, or the configured default."""
+    return args.sources if args.sources is not None else settings().sources
+
+
+def resolve_store(args: argparse.Namespace) -> Path:
+    """The store directory the user chose, or the configured default."""
+    return args.store if args.store is not None else settings().store
