@@ -13,6 +13,9 @@ from typing import IO, Protocol
 import pyoxigraph as ox
 
 
+_PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+
+
 class GraphStore(Protocol):
     """What build, validate and serve need from a quad store."""
 
@@ -26,7 +29,8 @@ class GraphStore(Protocol):
     def load(self, data: bytes | str | IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
         ...
 
-    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
         ...
 
     def graph_names(self) -> list[str]:
@@ -93,12 +97,14 @@ class OxigraphStore:
         """Add many quads at once, bypassing transactions (used by build on a fresh store)."""
         self._store.bulk_extend(quads)
 
-    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
         """Serialise the whole dataset, or one graph when ``graph`` is given."""
+        options = {"prefixes": prefixes} if prefixes and format in _PREFIXED_FORMATS else {}
         if graph is None:
-            self._store.dump(output, format=format)
+            self._store.dump(output, format=format, **options)
         else:
-            self._store.dump(output, format=format, from_graph=ox.NamedNode(graph))
+            self._store.dump(output, format=format, from_graph=ox.NamedNode(graph), **options)
 
     def graph_names(self) -> list[str]:
         """Names of the named graphs holding data, sorted."""
@@ -116,3 +122,19 @@ class OxigraphStore:
         """Make everything written so far durable on disk."""
         if self.path is not None:
             self._store.flush()
+
+
+def store_directory(path: Path) -> Path:
+    """Where the Oxigraph files of a built store at ``path`` live."""
+    return path / "oxigraph"
+
+
+def open_built_store(path: Path, *, read_only: bool = True) -> OxigraphStore:
+    """Open a store made by ``inviolable build``.
+
+    :raises FileNotFoundError: when nothing was built at ``path``.
+    """
+    directory = store_directory(path)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no store at {path}: run `inviolable build` first")
+    return OxigraphStore(directory, read_only=read_only)

@@ -1,0 +1,153 @@
+"""Build the on-disk store from the ontology and the committed facts.
+
+The store is written into a fresh directory beside the target and swapped in only when it is
+complete, its evidence resolves and its data conforms; a failed build leaves the previous store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
+from graph.evidence import EvidenceProblem, check_evidence
+from graph.loader import DataFile, data_files, parse_file
+from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from graph.sources import load_manifest
+from graph.store import OxigraphStore, open_built_store, store_directory
+from graph.summary import Summary, summarise
+
+BUILD_INFO = "build.json"
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build stopped; the previous store, if any, is untouched."""
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+    def __str__(self) -> str:
+        return "\n".join([self.args[0], *(f"  {line}" for line in self.details)])
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: where, from which inputs, and the summary of its content."""
+
+    path: Path
+    inputs_digest: str
+    summary: Summary
+    seconds: float
+    evidence_checked: bool
+    validation: object | None = field(default=None)
+
+
+def inputs_digest(files: list[DataFile]) -> str:
+    """A digest of every input file's path and bytes, and of the shapes, to tell when a rebuild is due."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    shape_files = sorted(SHAPES_DIR.glob("*.ttl")) if SHAPES_DIR.is_dir() else []
+    for path in [f.path for f in files] + shape_files:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _check_graph_folders(files: list[DataFile]) -> None:
+    known = {document.graph for document in load_manifest().values()}
+    known |= {str(ONTOLOGY_GRAPH), str(REFERENCE_GRAPH)}
+    strays = sorted({(f.graph, str(f.path.parent)) for f in files if f.graph not in known})
+    if strays:
+        raise BuildError("data folders that match no document of the source manifest:",
+                         details=[f"{folder} → {graph} (add the document with `inviolable add-source`)"
+                                  for graph, folder in strays])
+
+
+def _validate(quads: list[ox.Quad], files: list[DataFile], sources: Path | None) -> object | None:
+    try:
+        from graph.validation import validate_quads
+    except ImportError:
+        return None
+    report = validate_quads(quads, files=files, sources=sources)
+    if not report.conforms:
+        raise BuildError("the data does not conform to the shapes:", details=report.to_text().splitlines())
+    return report
+
+
+def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None = None,
+                ontology_dir: Path = ONTOLOGY_DIR, validate: bool = True,
+                progress: Progress = lambda message: None) -> BuildResult:
+    """Build the store at ``path`` from the ontology and data, replacing it only on success.
+
+    :param sources: directory of the source documents; when given, every evidence span is re-checked.
+    :param validate: run the SHACL shapes and refuse a non-conforming dataset.
+    :raises BuildError: when a file does not parse, a span does not resolve or the data does not conform.
+    :raises SourceError: when a document is missing or its hash changed.
+    """
+    began = time.perf_counter()
+    files = data_files(data_dir=data_dir, ontology_dir=ontology_dir)
+    _check_graph_folders(files)
+    quads: list[ox.Quad] = []
+    for number, data_file in enumerate(files, 1):
+        progress(f"parse [{number}/{len(files)}] {data_file.path.name}")
+        quads.extend(parse_file(data_file))
+    if sources is not None:
+        progress(f"check evidence spans against {sources}")
+        problems: list[EvidenceProblem] = check_evidence(quads, sources=sources)
+        if problems:
+            raise BuildError(f"{len(problems)} evidence span(s) do not match their document:",
+                             details=[str(problem) for problem in problems])
+    report = None
+    if validate:
+        progress("validate against the shapes")
+        report = _validate(quads, files, sources)
+    digest = inputs_digest(files)
+    staging = path.parent / f".{path.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        progress(f"write {len(quads)} quads to a new store")
+        staging.mkdir(parents=True)
+        store = OxigraphStore(store_directory(staging))
+        store.bulk_load_quads(sorted(set(quads), key=str))
+        store.flush()
+        summary = summarise(store)
+        del store
+        (staging / BUILD_INFO).write_text(json.dumps({"inputs": digest, "quads": summary.total}, indent=2))
+        _swap_in(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress("done")
+    return BuildResult(path, digest, summary, time.perf_counter() - began, sources is not None, report)
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    retired = path.parent / f".{path.name}.retired-{os.getpid()}"
+    if path.exists():
+        os.replace(path, retired)
+    os.replace(staging, path)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def built_digest(path: Path) -> str | None:
+    """The inputs digest recorded by the build at ``path``, or None when there is no complete build."""
+    try:
+        return json.loads((path / BUILD_INFO).read_text())["inputs"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def is_current(path: Path, *, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) -> bool:
+    """True when the store at ``path`` was built from exactly the current inputs."""
+    return built_digest(path) == inputs_digest(data_files(data_dir=data_dir, ontology_dir=ontology_dir))
+
+
+__all__ = ["BuildError", "BuildResult", "build_store", "built_digest", "is_current", "open_built_store"]

@@ -1,0 +1,74 @@
+"""``locate``: spans of passages, and the command that prints them."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.cli import main
+from graph.locate import PassageNotFound, find_spans, locate
+from graph.sources import find_document, read_document, sha256_text
+from tests.conftest import require_sources
+
+
+@pytest.mark.parametrize(("text", "passage", "occurrence", "expected"), [
+    ("abc abc", "abc", 1, (0, 3)),
+    ("abc abc", "abc", 2, (4, 7)),
+    ("ñandú y café", "café", None, (8, 12)),
+    ("emoji 🇪🇨 flag", "flag", None, (9, 13)),
+])
+def test_locate_counts_code_points(text, passage, occurrence, expected):
+    span = locate(text, passage, occurrence=occurrence)
+    assert (span.start, span.end) == expected
+    assert text[span.start:span.end] == passage
+    assert span.sha256 == sha256_text(passage)
+
+
+@pytest.mark.parametrize(("text", "passage", "occurrence", "message"), [
+    ("abc", "xyz", None, "not found"),
+    ("abc abc", "abc", None, "occurs 2 times"),
+    ("abc", "abc", 2, "occurs 1 times"),
+    ("abc", "", None, "empty"),
+])
+def test_locate_rejects_missing_or_ambiguous_passages(text, passage, occurrence, message):
+    with pytest.raises(PassageNotFound, match=message):
+        locate(text, passage, occurrence=occurrence)
+
+
+def test_find_spans_finds_overlapping_occurrences():
+    assert [s.start for s in find_spans("aaa", "aa")] == [0, 1]
+
+
+def test_locate_command_prints_span_of_real_document(capsys):
+    sources = require_sources()
+    text = read_document(find_document("minneapolis-consulate-news"), sources)
+    passage = "Consulate in Minneapolis"
+    assert main(["locate", "minneapolis-consulate-news", passage, "--occurrence", "1",
+                 "--sources", str(sources)]) == 0
+    start, end, digest = capsys.readouterr().out.split()
+    assert text[int(start):int(end)] == passage
+    assert digest == sha256_text(passage)
+
+
+def test_locate_command_prints_evidence_turtle_that_parses(capsys):
+    import rdflib
+
+    sources = require_sources()
+    assert main(["locate", "quito-embassy-raid-wikipedia", "battering ram]]", "--turtle",
+                 "--sources", str(sources)]) == 0
+    block = capsys.readouterr().out
+    graph = rdflib.Graph().parse(data="@base <https://w3id.org/inviolable/id/> .\n"
+                                 "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+                                 "@prefix inv: <https://w3id.org/inviolable/ontology#> .\n" + block,
+                                 format="turtle")
+    starts = list(graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/oa#start")))
+    assert len(starts) == 1
+
+
+@pytest.mark.parametrize(("document", "passage", "message"), [
+    ("no-such-document", "x", "no document 'no-such-document'"),
+    ("quito-embassy-raid-wikipedia", "a passage that is not there at all", "not found"),
+])
+def test_locate_command_reports_clear_errors(document, passage, message, capsys):
+    sources = require_sources()
+    assert main(["locate", document, passage, "--sources", str(sources)]) == 2
+    assert message in capsys.readouterr().err

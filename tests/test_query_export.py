@@ -1,0 +1,92 @@
+"""``query`` and ``export``: formats parsed back, errors reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from graph.cli import main
+from graph.export import export
+from graph.query import QueryFormatError, run_query, write_result
+
+STATES = "SELECT ?state ?code WHERE { ?state inv:iso3166Alpha2 ?code } ORDER BY ?code"
+
+
+def _output(result, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    write_result(result, buffer, fmt)
+    return buffer.getvalue()
+
+
+def test_run_query_predeclares_project_prefixes(store):
+    rows = list(run_query(store, STATES))
+    assert [row["code"].value for row in rows][:3] == ["AR", "BR", "CL"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "table"])
+def test_write_result_select_formats_parse_back(store, fmt):
+    data = _output(run_query(store, STATES), fmt).decode("utf-8")
+    if fmt == "json":
+        codes = [b["code"]["value"] for b in json.loads(data)["results"]["bindings"]]
+    elif fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        codes = [e.text for e in ElementTree.fromstring(data).findall(".//r:binding[@name='code']/r:literal", ns)]
+    elif fmt == "csv":
+        codes = [row["code"] for row in csv.DictReader(io.StringIO(data))]
+    elif fmt == "tsv":
+        codes = [line.split("\t")[1].strip('"') for line in data.splitlines()[1:]]
+    else:
+        codes = [line.split("|")[1].strip() for line in data.splitlines()[2:]]
+    assert "EC" in codes and "MX" in codes and "US" in codes
+
+
+def test_write_result_construct_as_turtle_parses_back(store):
+    result = run_query(store, "CONSTRUCT { ?s inv:iso3166Alpha2 ?c } WHERE { ?s inv:iso3166Alpha2 ?c }")
+    graph = rdflib.Graph().parse(data=_output(result, "turtle"), format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/inviolable/id/state/ecuador"),
+            rdflib.URIRef("https://w3id.org/inviolable/ontology#iso3166Alpha2"), rdflib.Literal("EC")) in graph
+
+
+def test_write_result_rejects_mismatched_format(store):
+    with pytest.raises(QueryFormatError):
+        _output(run_query(store, STATES), "turtle")
+
+
+def test_run_query_reports_syntax_error_at_user_position(store):
+    with pytest.raises(SyntaxError, match="at 2:"):
+        run_query(store, "SELECT * WHERE {\n  ?s ?p }")
+
+
+@pytest.mark.parametrize(("fmt", "graph"), [
+    (ox.RdfFormat.N_QUADS, None), (ox.RdfFormat.TRIG, None), (ox.RdfFormat.JSON_LD, None),
+    (ox.RdfFormat.TURTLE, None), (ox.RdfFormat.TURTLE, "https://w3id.org/inviolable/graph/reference"),
+    (ox.RdfFormat.N_TRIPLES, "https://w3id.org/inviolable/graph/reference"),
+])
+def test_export_parses_back_to_the_same_triples(store, fmt, graph):
+    buffer = io.BytesIO()
+    export(store, buffer, format=fmt, graph=graph)
+    parsed = list(ox.parse(buffer.getvalue(), format=fmt))
+    expected = {(q.subject, q.predicate, q.object) for q in store.quads(graph)}
+    assert {(q.subject, q.predicate, q.object) for q in parsed} == expected
+
+
+def test_query_command_reads_stdin_and_prints_csv(built_store_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("ASK { <https://w3id.org/inviolable/id/state/ecuador> ?p ?o }"))
+    assert main(["query", "--store", str(built_store_path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["boolean"] is True
+
+
+def test_query_command_reports_parse_errors(built_store_path, capsys):
+    assert main(["query", "--store", str(built_store_path), "SELEC nothing"]) == 2
+    assert "does not parse" in capsys.readouterr().err
+
+
+def test_export_command_rejects_unknown_graph(built_store_path, capsys):
+    assert main(["export", "--store", str(built_store_path), "--graph", "nope"]) == 2
+    assert "no graph" in capsys.readouterr().err
