@@ -12,7 +12,6 @@ from typing import IO, Protocol
 
 import pyoxigraph as ox
 
-
 _PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
 

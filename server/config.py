@@ -1,0 +1,67 @@
+"""The server's settings: defaults, then ``INVIOLABLE_*`` environment variables, then explicit config.
+
+Keys (each also read from the environment with the ``INVIOLABLE_`` prefix):
+
+- ``STORE``: store directory made by ``inviolable build``, or an :class:`OxigraphStore` object (tests).
+- ``SOURCES``: documents directory, to quote evidence text on pages.
+- ``WRITE_TOKEN``: bearer token enabling SPARQL Update and Graph Store writes.
+- ``QUERY_TIMEOUT``: seconds before a query is stopped (default 10).
+- ``BASE_IRI``: the IRI base whose ``id/…`` entities this server answers for.
+- ``QUERY_WORKERS``: worker processes, hence queries running at once (default: CPU count, at least 2).
+- ``MAX_BODY_BYTES``: largest request body (default 2 MiB); ``MAX_RESULT_BYTES``: largest result (50 MB).
+- ``QUERIES``: folder of example queries (``cq-NN.rq``) shown on the query page.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from graph.config import PROJECT_ROOT, settings
+
+DEFAULT_QUERIES = PROJECT_ROOT / "graph" / "queries"
+
+
+def defaults() -> dict[str, Any]:
+    """The settings when nothing is configured, taken from :mod:`graph.config`."""
+    base = settings()
+    return {
+        "STORE": base.store,
+        "SOURCES": base.sources,
+        "WRITE_TOKEN": base.write_token,
+        "QUERY_TIMEOUT": base.query_timeout,
+        "BASE_IRI": base.base_iri,
+        "QUERY_WORKERS": max(2, os.cpu_count() or 2),
+        "MAX_BODY_BYTES": 2 * 1024 * 1024,
+        "MAX_RESULT_BYTES": 50_000_000,
+        "QUERIES": DEFAULT_QUERIES,
+    }
+
+
+def configure(app: Flask, config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, the environment and ``config``, normalising the types.
+
+    :raises ValueError: when a numeric setting is not a positive number.
+    """
+    app.config.update(defaults())
+    app.config.from_prefixed_env(prefix="INVIOLABLE")
+    if config:
+        app.config.update(config)
+    for key in ("SOURCES", "QUERIES"):
+        if isinstance(app.config[key], str):
+            app.config[key] = Path(app.config[key]) if app.config[key] else None
+    if isinstance(app.config["STORE"], str):
+        app.config["STORE"] = Path(app.config["STORE"])
+    token = app.config["WRITE_TOKEN"]
+    app.config["WRITE_TOKEN"] = str(token) if token not in (None, "") else None
+    app.config["BASE_IRI"] = str(app.config["BASE_IRI"])
+    for key, kind in (("QUERY_TIMEOUT", float), ("QUERY_WORKERS", int), ("MAX_BODY_BYTES", int),
+                      ("MAX_RESULT_BYTES", int)):
+        value = kind(app.config[key])
+        if value <= 0:
+            raise ValueError(f"INVIOLABLE_{key} must be a positive number, not {app.config[key]!r}")
+        app.config[key] = value
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

@@ -1,0 +1,108 @@
+"""What a query worker process does with one job: run it and hand back finished bytes or terms.
+
+Results are serialised completely inside the worker, against a size limit, before anything is
+sent: the web process never starts a response it might have to cut short.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+
+class OutputTooLarge(Exception):
+    """The serialised result passed the job's byte limit."""
+
+
+class _BoundedBuffer(io.RawIOBase):
+    def __init__(self, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OutputTooLarge(self.limit)
+        self.chunks.append(bytes(data))
+        return len(data)
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """A query and everything needed to run it, as sent to a worker.
+
+    :param dataset: ``"union"`` (all graphs as the default graph), ``"query"`` (the query's own FROM)
+        or ``"protocol"`` (``default_graphs`` / ``named_graphs`` from the request).
+    :param results_media: media type for SELECT/ASK results, or None to return terms.
+    :param graph_media: media type for CONSTRUCT/DESCRIBE results, or None to return terms.
+    """
+
+    sparql: str
+    dataset: str = "union"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    results_media: str | None = None
+    graph_media: str | None = None
+    serialize: bool = True
+    max_bytes: int = 50_000_000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished job: serialised bytes with their media type, or plain Python values (terms)."""
+
+    media_type: str | None = None
+    body: bytes = b""
+    kind: str = ""
+    variables: tuple[str, ...] = ()
+    rows: list[Any] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+def _options(job: QueryJob) -> dict[str, Any]:
+    if job.dataset == "protocol":
+        options: dict[str, Any] = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs]}
+        if job.named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif job.default_graphs:
+            options["named_graphs"] = []
+        return options
+    if job.dataset == "query":
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def execute(store: ox.Store, job: QueryJob) -> Outcome:
+    """Run one job against a store.
+
+    :raises SyntaxError: when the query does not parse.
+    :raises OutputTooLarge: when the serialised result passes ``job.max_bytes``.
+    :raises LookupError: when the result's kind has no acceptable format (the caller answers 406).
+    """
+    result = store.query(job.sparql, base_iri=job.base_iri, **_options(job))
+    graph = isinstance(result, ox.QueryTriples)
+    if not job.serialize:
+        if isinstance(result, ox.QueryBoolean):
+            return Outcome(kind="boolean", boolean=bool(result))
+        if graph:
+            return Outcome(kind="triples", rows=[(t.subject, t.predicate, t.object) for t in result])
+        variables = tuple(v.value for v in result.variables)
+        return Outcome(kind="solutions", variables=variables,
+                       rows=[tuple(solution[v] for v in variables) for solution in result])
+    media = job.graph_media if graph else job.results_media
+    if media is None:
+        raise LookupError("graph" if graph else "results")
+    buffer = _BoundedBuffer(job.max_bytes)
+    if graph:
+        result.serialize(buffer, ox.RdfFormat.from_media_type(media))
+    else:
+        result.serialize(buffer, ox.QueryResultsFormat.from_media_type(media))
+    return Outcome(media_type=media, body=b"".join(buffer.chunks), kind="graph" if graph else "results")

@@ -1,0 +1,156 @@
+"""The competency questions: each one a SPARQL query in graph/queries with its answer asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.query import run_query
+
+QUERIES = Path(__file__).resolve().parent.parent / "graph" / "queries"
+QUITO = "Embassy of Mexico in Quito"
+MINNEAPOLIS = "Consulate of Ecuador in Minneapolis"
+
+
+def answer(store, number: int) -> list[dict[str, str]]:
+    """Rows of competency query ``number`` as plain strings (unbound variables left out)."""
+    result = run_query(store, (QUERIES / f"cq-{number:02d}.rq").read_text(encoding="utf-8"))
+    names = [variable.value for variable in result.variables]
+    return [{name: row[name].value for name in names if row[name] is not None} for row in result]
+
+
+def by(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:
+    return {row[key]: row for row in rows}
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("cq-*.rq")), ids=lambda p: p.stem)
+def test_competency_query_files_start_with_their_question(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(f"# {int(path.stem[3:])}. ") and first.endswith("?") or "." in first
+
+
+def test_cq01_entries_into_mission_premises(store):
+    rows = by(answer(store, 1), "mission")
+    raid, attempt = rows[QUITO], rows[MINNEAPOLIS]
+    assert (raid["date"], raid["city"], raid["missionState"], raid["actingState"]) == (
+        "2024-04-05", "Quito", "Mexico", "Ecuador")
+    assert "National Police of Ecuador" in raid["agencies"]
+    assert raid["status"] == "completed"
+    assert raid["dateTime"] == "2024-04-05T22:00:00-05:00"
+    assert (attempt["date"], attempt["city"], attempt["missionState"], attempt["actingState"]) == (
+        "2026-01-27", "Minneapolis", "Ecuador", "United States")
+    assert attempt["dateTime"] == "2026-01-27T11:00:00-06:00"
+    assert "U.S. Immigration and Customs Enforcement" in attempt["agencies"]
+    assert attempt["status"] == "thwarted"
+
+
+def test_cq02_reactions_to_the_quito_raid(store):
+    rows = answer(store, 2)
+    actors = {row["actor"] for row in rows}
+    assert {"Argentina", "Brazil", "Chile", "Colombia", "Nicaragua", "United States", "Uruguay", "Venezuela",
+            "Mexico", "European Union", "United Nations", "Inter-American Commission on Human Rights"} <= actors
+    assert actors & {"Organization of American States", "Permanent Council of the Organization of American States",
+                     "General Secretariat of the Organization of American States"}
+    kinds = {}
+    conventions = {}
+    for row in rows:
+        kinds.setdefault(row["actor"], set()).update(row["kinds"].split(", "))
+        conventions.setdefault(row["actor"], set()).update(filter(None, row["conventions"].split("; ")))
+    assert "break or reduce diplomatic relations" in kinds["Nicaragua"]
+    assert "close mission" in kinds["Venezuela"]
+    assert "criticize or denounce" in kinds["Argentina"]
+    assert "appeal for dialogue or settlement" in kinds["Chile"]
+    vcdr, caracas = "Vienna Convention on Diplomatic Relations", "Convention on Diplomatic Asylum (Caracas, 1954)"
+    assert {vcdr, caracas} <= conventions["Argentina"]
+    assert {vcdr, caracas} <= conventions["Brazil"]
+    assert vcdr in conventions["Chile"] and vcdr in conventions["United States"] and vcdr in conventions["European Union"]
+    assert caracas in conventions["Uruguay"]
+    dated = {row["actor"]: row.get("date") for row in rows}
+    assert dated["Venezuela"] == "2024-04-16"
+
+
+def test_cq03_conventions_engaged_by_each_incident(store):
+    rows = answer(store, 3)
+    raid = [r for r in rows if "Quito" in r["incident"] or "Mexican embassy" in r["incident"]]
+    attempt = [r for r in rows if "Minneapolis" in r["incident"]]
+    assert any(r["convention"] == "Vienna Convention on Diplomatic Relations" and r["claimant"] == "Mexico"
+               and r.get("against") == "Ecuador" for r in raid)
+    assert any(r["convention"] == "Vienna Convention on Consular Relations" and r["claimant"] == "Ecuador"
+               and r.get("against") == "United States"
+               and r.get("article") == "Article 31, Vienna Convention on Consular Relations" for r in attempt)
+
+
+def test_cq04_officials_at_the_time_of_each_incident(store):
+    rows = answer(store, 4)
+    held = {(row["date"], row["state"], row["role"], row["person"]) for row in rows}
+    assert ("2024-04-05", "Ecuador", "minister of foreign affairs", "Gabriela Sommerfeld") in held
+    assert ("2024-04-05", "Ecuador", "president", "Daniel Noboa") in held
+    assert ("2024-04-05", "Mexico", "president", "Andrés Manuel López Obrador") in held
+    assert ("2026-01-27", "Ecuador", "minister of foreign affairs", "Gabriela Sommerfeld") in held
+    assert ("2026-01-27", "Ecuador", "president", "Daniel Noboa") in held
+
+
+def test_cq05_timeline_of_the_quito_case_in_date_order(store):
+    rows = answer(store, 5)
+    whens = [row["when"] for row in rows]
+    assert whens == sorted(whens)
+    assert whens[0] == "2023-12-17"
+    labels = " | ".join(row["label"] for row in rows)
+    for fragment in ("asylum", "persona non grata", "raid", "hunger strike", "resolution"):
+        assert fragment in labels.lower(), fragment
+    decision = [row for row in rows if "provisional measures" in row["label"].lower()]
+    assert decision and decision[-1]["when"].startswith("2024-05")
+    assert len(rows) >= 25
+
+
+def test_cq06_states_that_broke_or_reduced_relations(store):
+    rows = {(row["state"], row.get("date"), row["how"]) for row in answer(store, 6)}
+    assert ("Mexico", "2024-04-05", "break or reduce diplomatic relations") in rows
+    assert ("Nicaragua", "2024-04-06", "break or reduce diplomatic relations") in rows
+    assert ("Venezuela", "2024-04-16", "close mission") in rows
+
+
+def test_cq07_proceedings_at_the_international_court_of_justice(store):
+    rows = by(answer(store, 7), "applicant")
+    mexico, ecuador = rows["Mexico"], rows["Ecuador"]
+    assert (mexico["respondent"], mexico["filed"]) == ("Ecuador", "2024-04-11")
+    assert "provisional measures" in mexico["requests"].lower()
+    assert mexico["outcome"] == "declined"
+    assert (ecuador["respondent"], ecuador["filed"]) == ("Mexico", "2024-04-29")
+
+
+def test_cq08_vote_on_the_oas_permanent_council_resolution(store):
+    votes = {row["state"]: row["position"] for row in answer(store, 8)}
+    assert votes == {"Ecuador": "against", "El Salvador": "abstention", "Mexico": "absent"}
+
+
+def test_cq09_states_that_acted_and_protested(store):
+    rows = answer(store, 9)
+    assert {row["state"] for row in rows} == {"Ecuador"}
+
+
+def test_cq10_officials_in_more_than_one_incident(store):
+    rows = answer(store, 10)
+    people = {row["person"] for row in rows}
+    assert {"Gabriela Sommerfeld", "Daniel Noboa"} <= people
+    sommerfeld = [row for row in rows if row["person"] == "Gabriela Sommerfeld"]
+    assert len(sommerfeld) == 2 and all("minister of foreign affairs" in row["roles"] for row in sommerfeld)
+
+
+def test_cq12_reactions_of_international_organizations(store):
+    rows = answer(store, 12)
+    through = {}
+    for row in rows:
+        through.setdefault(row["organization"], set()).update(row.get("throughWhom", "").split(", "))
+    assert {"United Nations", "European Union", "Organization of American States",
+            "Inter-American Commission on Human Rights"} <= set(through)
+    assert through["United Nations"] & {"Stéphane Dujarric", "António Guterres"}
+    assert through["European Union"] & {"Peter Stano", "Josep Borrell"}
+
+
+def test_cq13_disputed_claims(store):
+    rows = answer(store, 13)
+    assert any(row["claimant"] == "Ecuador" and "Mexico" in row["disputedBy"] and "asylum" in row["claim"].lower()
+               for row in rows)
+    assert any(row["claimant"] == "Mexico" and "Ecuador" in row["disputedBy"] for row in rows)
