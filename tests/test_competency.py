@@ -27,7 +27,7 @@ def by(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("cq-*.rq")), ids=lambda p: p.stem)
 def test_competency_query_files_start_with_their_question(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith(f"# {int(path.stem[3:])}. ") and first.endswith("?") or "." in first
+    assert first.startswith(f"# {int(path.stem[3:])}. ")
 
 
 def test_cq01_entries_into_mission_premises(store):
@@ -64,7 +64,8 @@ def test_cq02_reactions_to_the_quito_raid(store):
     vcdr, caracas = "Vienna Convention on Diplomatic Relations", "Convention on Diplomatic Asylum (Caracas, 1954)"
     assert {vcdr, caracas} <= conventions["Argentina"]
     assert {vcdr, caracas} <= conventions["Brazil"]
-    assert vcdr in conventions["Chile"] and vcdr in conventions["United States"] and vcdr in conventions["European Union"]
+    for actor in ("Chile", "United States", "European Union"):
+        assert vcdr in conventions[actor], actor
     assert caracas in conventions["Uruguay"]
     dated = {row["actor"]: row.get("date") for row in rows}
     assert dated["Venezuela"] == "2024-04-16"

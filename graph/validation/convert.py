@@ -10,6 +10,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node
 
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -55,13 +58,36 @@ class TermConverter:
         raise TypeError(f"cannot convert {term!r} to an rdflib term")
 
 
+class ValidationGraph(Graph):
+    """An in-memory rdflib Graph that parses each SPARQL query text only once.
+
+    pyshacl hands rdflib the text of a SHACL-SPARQL constraint once per focus node, and rdflib
+    parses it each time; parsing then costs far more than evaluating. Remembering the parsed
+    query keeps SHACL-SPARQL at evaluation cost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[tuple[str, str | None], Query] = {}
+
+    def query(self, query_object: str | Query, *args: object, **kwargs: object) -> Result:  # type: ignore[override]
+        """Evaluate a query, parsing its text only the first time it is seen."""
+        if isinstance(query_object, str) and not kwargs.get("initNs") and not kwargs.get("base"):
+            key = (query_object, None)
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = self._prepared[key] = prepareQuery(query_object)
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
 def quads_to_graph(quads: Iterable[ox.Quad], *, graph: Graph | None = None) -> Graph:
     """Add the triples of ``quads`` (graph names dropped) to an rdflib Graph and return it.
 
     :param graph: the graph to add to; a new in-memory graph when None.
     :raises TypeError: when a quad holds a triple term.
     """
-    target = graph if graph is not None else Graph()
+    target = graph if graph is not None else ValidationGraph()
     convert = TermConverter()
     context = target
     target.addN((convert(q.subject), convert(q.predicate), convert(q.object), context) for q in quads)
