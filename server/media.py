@@ -61,6 +61,8 @@ def by_extension(extension: str, formats: Sequence[Format]) -> Format | None:
 
 
 def _resolve(media: str, formats: Sequence[Format]) -> Format | None:
+    if not formats:
+        return None
     for fmt in formats:
         if bare(fmt.media_type) == media:
             return fmt
@@ -87,7 +89,7 @@ def negotiate(accept: Sequence[tuple[str, float]], formats: Sequence[Format], *,
     """
     offers: list[Format | str] = [*extra, *formats] if extra else list(formats)
     if not accept:
-        return formats[0]
+        return formats[0] if formats else None
     resolved: list[tuple[Format | str | None, str, float]] = []
     for media, quality in accept:
         media = bare(media)

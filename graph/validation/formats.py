@@ -1,0 +1,165 @@
+"""Machine-readable forms of a validation report: Turtle, JSON, JUnit XML, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from graph.namespaces import PREFIXES, SH
+
+if TYPE_CHECKING:
+    from graph.validation.report import ValidationReport, ValidationResult
+
+FORMATS = ("text", "turtle", "json", "junit", "github")
+SHAPES = "https://w3id.org/inviolable/shapes#"
+
+
+def to_turtle(report: ValidationReport) -> str:
+    """A SHACL validation report graph, serialised as Turtle.
+
+    Terms that were written short for people (``<state/x>``, ``sem:hasTimeStamp``) are written
+    out in full again; values stay as their Turtle text in ``sh:value`` when they are literals.
+    """
+    graph = Graph()
+    for name, namespace in PREFIXES.items():
+        graph.bind(name, namespace)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.conforms)))
+    for result in report.results:
+        item = BNode()
+        graph.add((node, SH.result, item))
+        graph.add((item, RDF.type, SH.ValidationResult))
+        graph.add((item, SH.focusNode, URIRef(result.focus)))
+        graph.add((item, SH.resultSeverity, SH[result.severity]))
+        graph.add((item, SH.resultMessage, Literal(result.message, lang="en")))
+        graph.add((item, SH.sourceConstraintComponent,
+                   URIRef(result.component or SHAPES + "EvidenceSpanConstraintComponent")))
+        if result.shape:
+            graph.add((item, SH.sourceShape, URIRef(result.shape)))
+        if result.path:
+            graph.add((item, SH.resultPath, URIRef(_expand(result.path))))
+        if result.value is not None:
+            graph.add((item, SH.value, _value_term(result.value)))
+    return graph.serialize(format="turtle")
+
+
+def to_json(report: ValidationReport) -> str:
+    """The verdict, the counts and each result with its file and line, as indented JSON."""
+    document = {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "triples": report.triples,
+        "seconds": round(report.seconds, 3),
+        "evidenceChecked": report.evidence_checked,
+        "results": [
+            {"file": r.file, "line": r.line, "severity": r.severity, "focusNode": r.focus, "path": r.path,
+             "message": r.message, "value": r.value, "sourceShape": r.shape, "constraintComponent": r.component}
+            for results in report.by_file().values() for r in results
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def to_junit(report: ValidationReport, *, strict: bool = False) -> str:
+    """JUnit XML: a test suite per file, a test case per result (failing for violations).
+
+    Warnings are failures only under ``strict``; otherwise they pass with the message as output.
+    A file with no result gets one passing test case, so CI dashboards count it.
+    """
+    root = ET.Element("testsuites", name="inviolable validate")
+    groups = report.by_file()
+    for file in report.files:
+        groups.setdefault(file, [])
+    total = failures = 0
+    for file, results in sorted(groups.items()):
+        suite = ET.SubElement(root, "testsuite", name=file)
+        suite_failures = 0
+        cases = results or [None]
+        for result in cases:
+            if result is None:
+                ET.SubElement(suite, "testcase", classname=file, name="conforms to the shapes")
+                continue
+            from graph.validation.report import short_iri
+
+            case = ET.SubElement(suite, "testcase", classname=file,
+                                 name=f"line {result.line or 0}: {short_iri(result.focus)} {result.path or ''}".strip())
+            if result.severity == "Violation" or strict:
+                failure = ET.SubElement(case, "failure", message=result.message, type=f"sh:{result.severity}")
+                failure.text = result.describe()
+                suite_failures += 1
+            else:
+                ET.SubElement(case, "system-out").text = result.describe()
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(suite_failures))
+        suite.set("errors", "0")
+        total += len(cases)
+        failures += suite_failures
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def to_github(report: ValidationReport) -> str:
+    """GitHub Actions workflow commands, one per result, so a pull request shows each on its line."""
+    lines = []
+    for results in report.by_file().values():
+        for result in results:
+            lines.append(_annotation(result))
+    lines.append(f"::notice title=inviolable validate::{_escape_data(report.summary())}")
+    return "\n".join(lines)
+
+
+def _annotation(result: ValidationResult) -> str:
+    from graph.validation.report import short_iri
+
+    command = "error" if result.severity == "Violation" else "warning"
+    properties = []
+    if result.file is not None:
+        properties.append(f"file={_escape_property(result.file)}")
+        if result.line is not None:
+            properties.append(f"line={result.line}")
+    properties.append(f"title={_escape_property('SHACL ' + result.severity.lower() + ' on ' + short_iri(result.focus))}")
+    text = result.message
+    if result.path:
+        text = f"{result.path}: {text}"
+    if result.value is not None and result.value != short_iri(result.focus):
+        text += f" (value: {result.value})"
+    return f"::{command} {','.join(properties)}::{_escape_data(text)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _expand(term: str) -> str:
+    from graph.namespaces import ID
+
+    if term.startswith("<") and term.endswith(">"):
+        inner = term[1:-1]
+        return inner if ":" in inner.split("/")[0] else str(ID) + inner
+    prefix, _, local = term.partition(":")
+    return PREFIXES.get(prefix, prefix + ":") + local
+
+
+def _value_term(value: str) -> URIRef | Literal:
+    if value.startswith("<") or (":" in value and not value.startswith('"')):
+        return URIRef(_expand(value))
+    body, _, suffix = value.rpartition('"')
+    text = body[1:] if body.startswith('"') else value
+    if suffix.startswith("@"):
+        return Literal(text, lang=suffix[1:])
+    if suffix.startswith("^^"):
+        return Literal(text, datatype=URIRef(_expand(suffix[2:])))
+    return Literal(text, datatype=XSD.string) if body else Literal(value)

@@ -1,0 +1,52 @@
+"""The Flask application factory: configuration, state, blueprints, error shape, CORS."""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any
+
+from flask import Flask, Response, request
+
+from server import errors
+from server.blueprints import dumps, graph_store, pages, sparql, ui, wellknown
+from server.config import configure
+from server.errors import ApiError
+from server.state import EXTENSION_KEY, create_state
+
+_READ_METHODS = "GET, HEAD, POST, OPTIONS"
+
+
+def _cors(response: Response) -> Response:
+    # Reads are open to any origin; Authorization is not an allowed header, so writes stay same-origin.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = _READ_METHODS
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    :param config: settings overriding the defaults and ``INVIOLABLE_*`` variables (see :mod:`server.config`);
+        ``STORE`` may be an :class:`graph.store.OxigraphStore` to serve an in-memory store.
+    :raises ApiError: 503 when the configured store cannot be opened.
+    """
+    app = Flask(__name__)
+    configure(app, config)
+    state = create_state(app)
+    app.extensions[EXTENSION_KEY] = state
+    atexit.register(state.pool.close)
+    errors.register(app)
+    for module in (sparql, wellknown, pages, dumps, graph_store, ui):
+        app.register_blueprint(module.blueprint)
+
+    @app.before_request
+    def _limit_url() -> None:
+        if len(request.query_string) > app.config["MAX_BODY_BYTES"]:
+            raise ApiError(414, f"the URL's query string is longer than {app.config['MAX_BODY_BYTES']} "
+                                "bytes; send the query with POST")
+
+    app.after_request(_cors)
+    return app

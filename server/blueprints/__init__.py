@@ -1,0 +1,1 @@
+"""The server's blueprints, one per concern."""

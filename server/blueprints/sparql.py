@@ -1,0 +1,89 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (query, update in the writable mode, service description)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from server.errors import ApiError, wants_html
+from server.media import GRAPH_FORMATS, RESULT_FORMATS, content_type, negotiate
+from server.protocol import Operation, read_operation
+from server.respond import accept_list, choose_graph_format, format_override, rdf_response
+from server.service import service_description
+from server.sparql_text import DatasetConflict, add_using, forbidden_keyword, has_dataset_clause, query_form
+from server.state import state
+from server.worker import QueryJob
+from server.writes import commit, require_token
+
+blueprint = Blueprint("sparql", __name__)
+
+
+def _refuse_outbound(text: str) -> None:
+    keyword = forbidden_keyword(text)
+    if keyword is not None:
+        raise ApiError(400, f"{keyword} is refused: this endpoint never fetches remote data "
+                            "(SERVICE and LOAD are disabled); query the data it holds")
+
+
+def _formats(form: str | None) -> tuple[object | None, object | None]:
+    override = format_override([*RESULT_FORMATS, *GRAPH_FORMATS])
+    if override is not None:
+        is_graph = override in GRAPH_FORMATS
+        return (None, override) if is_graph else (override, None)
+    accept = accept_list()
+    results, graph = negotiate(accept, RESULT_FORMATS), negotiate(accept, GRAPH_FORMATS)
+    if form in ("SELECT", "ASK") and results is None:
+        raise ApiError(406, "none of the acceptable media types can hold SPARQL results; offered: "
+                       + ", ".join(f.media_type for f in RESULT_FORMATS))
+    if form in ("CONSTRUCT", "DESCRIBE") and graph is None:
+        raise ApiError(406, "none of the acceptable media types can hold an RDF graph; offered: "
+                       + ", ".join(f.media_type for f in GRAPH_FORMATS))
+    return results, graph
+
+
+def run_query(operation: Operation) -> Response:
+    """Answer a query operation with fully serialised results."""
+    _refuse_outbound(operation.text)
+    results, graph = _formats(query_form(operation.text))
+    if operation.default_graphs or operation.named_graphs:
+        dataset = "protocol"
+    else:
+        dataset = "query" if has_dataset_clause(operation.text) else "union"
+    job = QueryJob(operation.text, dataset=dataset, default_graphs=operation.default_graphs,
+                   named_graphs=operation.named_graphs, base_iri=request.base_url,
+                   results_media=results.media_type if results else None,  # type: ignore[attr-defined]
+                   graph_media=graph.media_type if graph else None,  # type: ignore[attr-defined]
+                   max_bytes=current_app.config["MAX_RESULT_BYTES"])
+    outcome = state().run(job)
+    response = Response(outcome.body, content_type=content_type(
+        (results if outcome.kind == "results" else graph)))  # type: ignore[arg-type]
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def run_update(operation: Operation) -> Response:
+    """Apply an update in the writable mode, through validation."""
+    require_token(current_app.config["WRITE_TOKEN"])
+    _refuse_outbound(operation.text)
+    try:
+        text = add_using(operation.text, list(operation.default_graphs), list(operation.named_graphs))
+    except DatasetConflict as error:
+        raise ApiError(400, str(error)) from error
+    endpoint = request.base_url
+    removed, added = commit(state(), lambda store: store.update(text, base_iri=endpoint),
+                            sources=current_app.config["SOURCES"])
+    return Response(f'{{"ok": true, "removed": {removed}, "added": {added}}}', status=200,
+                    content_type="application/json")
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """The protocol endpoint: a query, an update, or (GET without either) the service description."""
+    operation = read_operation(request)
+    if operation.kind == "query":
+        return run_query(operation)
+    if operation.kind == "update":
+        return run_update(operation)
+    if wants_html():
+        return Response(render_template("query.html"), content_type="text/html; charset=utf-8")
+    fmt = choose_graph_format()
+    return rdf_response(service_description(request.base_url, state()), fmt)

@@ -1,0 +1,53 @@
+"""Helpers shared by blueprints for answering with RDF chosen by content negotiation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+from flask import Response, request
+
+from server.errors import ApiError
+from server.media import GRAPH_FORMATS, by_extension, content_type, negotiate
+
+
+def accept_list() -> list[tuple[str, float]]:
+    """The request's Accept header as ``(media type, q)`` pairs."""
+    return list(request.accept_mimetypes)
+
+
+def format_override(formats: Sequence[ox.RdfFormat | ox.QueryResultsFormat]) -> object | None:
+    """The format named by a ``format`` parameter (a file extension such as ``csv`` or ``ttl``), if any.
+
+    :raises ApiError: 406 when the parameter names no format offered here.
+    """
+    name = request.args.get("format")
+    if not name:
+        return None
+    chosen = by_extension(name.lower(), formats)
+    if chosen is None:
+        offered = ", ".join(f.file_extension for f in formats)
+        raise ApiError(406, f"format {name!r} is not offered here; choose one of {offered}")
+    return chosen
+
+
+def choose_graph_format(formats: Sequence[ox.RdfFormat] = GRAPH_FORMATS) -> ox.RdfFormat:
+    """The RDF format for the current request, by ``format`` parameter or Accept.
+
+    :raises ApiError: 406 when nothing offered is acceptable.
+    """
+    chosen = format_override(formats) or negotiate(accept_list(), formats)
+    if chosen is None:
+        offered = ", ".join(f.media_type for f in formats)
+        raise ApiError(406, f"none of the acceptable media types can be served; offered: {offered}")
+    return chosen  # type: ignore[return-value]
+
+
+def rdf_response(triples: Iterable[ox.Triple | ox.Quad], fmt: ox.RdfFormat, *, status: int = 200,
+                 prefixes: dict[str, str] | None = None) -> Response:
+    """Serialise triples or quads into a response with ``Vary: Accept``."""
+    body = ox.serialize(list(triples), format=fmt, prefixes=prefixes) if fmt.name in (
+        "Turtle", "TriG") else ox.serialize(list(triples), format=fmt)
+    response = Response(body, status=status, content_type=content_type(fmt))
+    response.headers["Vary"] = "Accept"
+    return response
