@@ -90,6 +90,12 @@ def register(app: Flask) -> None:
     def _api(error: ApiError) -> Response:
         return error_response(error)
 
+    @app.errorhandler(SyntaxError)
+    @app.errorhandler(ValueError)
+    @app.errorhandler(OSError)
+    def _library(error: Exception) -> Response:
+        return error_response(from_library(error))
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         message = error.description or error.name

@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -90,8 +91,19 @@ class QueryPool:
         self._ready = threading.Condition()
         self._generation = 0
         self._closed = False
+        # One long-lived thread forks every worker: a child's parent-death signal fires when the
+        # thread that forked it ends, so forking from short-lived threads would kill fresh workers.
+        self._forks: queue.Queue[Callable[[_Worker], None]] = queue.Queue()
+        threading.Thread(target=self._forker, daemon=True, name="inviolable-forker").start()
+        started: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self._size):
-            self._idle.append(self._fork())
+            self._forks.put(started.put)
+        self._idle.extend(started.get() for _ in range(self._size))
+
+    def _forker(self) -> None:
+        while True:
+            deliver = self._forks.get()
+            deliver(self._fork())
 
     @property
     def size(self) -> int:
@@ -108,18 +120,19 @@ class QueryPool:
         return _Worker(process, parent, self._generation)
 
     def _replace(self, worker: _Worker) -> None:
+        def deliver(fresh: _Worker) -> None:
+            with self._ready:
+                if not self._closed:
+                    self._idle.append(fresh)
+                    self._ready.notify()
+                    return
+            fresh.kill()
+
         def work() -> None:
             worker.kill()
-            if self._closed:
-                return
-            fresh = self._fork()
-            with self._ready:
-                if self._closed:
-                    fresh.kill()
-                    return
-                self._idle.append(fresh)
-                self._ready.notify()
-        threading.Thread(target=work, daemon=True, name="inviolable-respawn").start()
+            if not self._closed:
+                self._forks.put(deliver)
+        threading.Thread(target=work, daemon=True, name="inviolable-reaper").start()
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._ready:

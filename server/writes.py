@@ -8,12 +8,14 @@ never left half-written or non-conforming.
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import request
 
+from graph.sources import SourceError
 from server.errors import ApiError
 from server.state import ServerState
 from server.validation import validate
@@ -52,10 +54,15 @@ def commit(state: ServerState, mutate: Mutation, *, sources: Path | None = None)
         removed, added = before - after, after - before
         if not removed and not added:
             return 0, 0
-        report = validate(sorted(after, key=str), sources=sources)
+        try:
+            report = validate(sorted(after, key=str), sources=sources)
+        except SourceError as error:
+            raise ApiError(500, f"the write's evidence could not be re-checked: {error}") from error
         if not report.conforms:
+            details = report.to_json()
             raise ApiError(422, "the write was refused: its result does not conform to the shapes; "
-                                "the store is unchanged", details={"report": report.to_json()})
+                                "the store is unchanged",
+                           details={"report": json.loads(details) if isinstance(details, str) else details})
         for quad in removed:
             native.remove(quad)
         native.extend(added)

@@ -23,6 +23,7 @@ _LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004
 _ABOUT = "https://schema.org/about"
 _ROLE = "http://www.w3.org/ns/org#role"
 _POST_IN = "http://www.w3.org/ns/org#postIn"
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: Entity kinds that coverage requires a node for, by the IRI's kind segment.
 ENTITY_KINDS = ("person", "state", "organization", "convention", "place")
@@ -74,6 +75,7 @@ class Resolver:
     about: dict[str, str] = field(default_factory=dict)
     post_role: dict[str, str] = field(default_factory=dict)
     post_in: dict[str, str] = field(default_factory=dict)
+    declared: set[str] = field(default_factory=set)
 
     def by_title(self, title: str, *, wiki: str = "https://en.wikipedia.org/wiki/") -> str | None:
         """The entity a wiki link title names, by ``schema:sameAs`` page or else by label."""
@@ -94,7 +96,9 @@ def load_resolver(reference_dir: Path = DATA_DIR / "reference") -> Resolver:
     for path in sorted(reference_dir.glob("*.ttl")):
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=BASE + "id/"):
             subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
-            if predicate == _SAME_AS and isinstance(obj, ox.NamedNode):
+            if predicate == _TYPE:
+                resolver.declared.add(subject)
+            elif predicate == _SAME_AS and isinstance(obj, ox.NamedNode):
                 resolver.by_page[unquote(obj.value)] = subject
             elif predicate in _LABELS and isinstance(obj, ox.Literal):
                 resolver.by_label[" ".join(obj.value.split()).casefold()].add(subject)

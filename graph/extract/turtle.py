@@ -74,7 +74,7 @@ class Turtle:
         lines = ["@base <https://w3id.org/inviolable/id/> ."]
         lines += [f"@prefix {name}: <{value}> ." for name, value in PREFIXES.items()]
         lines += ["", *(f"# {line}".rstrip() for line in self.comment.splitlines())]
-        for subject in sorted(self._triples, key=_natural):
+        for subject in sorted(self._triples, key=lambda s: _natural(s.strip("<>"))):
             predicates = self._triples[subject]
             order = sorted(predicates, key=lambda p: (p != "a", _natural(p)))
             parts = [f"{p} {' , '.join(sorted(predicates[p], key=_natural))}" for p in order]

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from graph.namespaces import PREFIXES, SH
 
@@ -21,8 +21,8 @@ SHAPES = "https://w3id.org/inviolable/shapes#"
 def to_turtle(report: ValidationReport) -> str:
     """A SHACL validation report graph, serialised as Turtle.
 
-    Terms that were written short for people (``<state/x>``, ``sem:hasTimeStamp``) are written
-    out in full again; values stay as their Turtle text in ``sh:value`` when they are literals.
+    Evidence-span problems, which no shape produces, name the constraint component
+    ``<https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent>``.
     """
     graph = Graph()
     for name, namespace in PREFIXES.items():
@@ -41,10 +41,10 @@ def to_turtle(report: ValidationReport) -> str:
                    URIRef(result.component or SHAPES + "EvidenceSpanConstraintComponent")))
         if result.shape:
             graph.add((item, SH.sourceShape, URIRef(result.shape)))
-        if result.path:
-            graph.add((item, SH.resultPath, URIRef(_expand(result.path))))
+        if result.path and result.short_path != result.path:
+            graph.add((item, SH.resultPath, URIRef(result.path)))
         if result.value is not None:
-            graph.add((item, SH.value, _value_term(result.value)))
+            graph.add((item, SH.value, result.value))
     return graph.serialize(format="turtle")
 
 
@@ -59,7 +59,8 @@ def to_json(report: ValidationReport) -> str:
         "evidenceChecked": report.evidence_checked,
         "results": [
             {"file": r.file, "line": r.line, "severity": r.severity, "focusNode": r.focus, "path": r.path,
-             "message": r.message, "value": r.value, "sourceShape": r.shape, "constraintComponent": r.component}
+             "message": r.message, "value": r.shown_value,
+             "sourceShape": r.shape, "constraintComponent": r.component}
             for results in report.by_file().values() for r in results
         ],
     }
@@ -126,12 +127,13 @@ def _annotation(result: ValidationResult) -> str:
         properties.append(f"file={_escape_property(result.file)}")
         if result.line is not None:
             properties.append(f"line={result.line}")
-    properties.append(f"title={_escape_property('SHACL ' + result.severity.lower() + ' on ' + short_iri(result.focus))}")
+    title = f"SHACL {result.severity.lower()} on {short_iri(result.focus)}"
+    properties.append(f"title={_escape_property(title)}")
     text = result.message
     if result.path:
-        text = f"{result.path}: {text}"
-    if result.value is not None and result.value != short_iri(result.focus):
-        text += f" (value: {result.value})"
+        text = f"{result.short_path}: {text}"
+    if result.shown_value is not None:
+        text += f" (value: {result.shown_value})"
     return f"::{command} {','.join(properties)}::{_escape_data(text)}"
 
 
@@ -141,25 +143,3 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _expand(term: str) -> str:
-    from graph.namespaces import ID
-
-    if term.startswith("<") and term.endswith(">"):
-        inner = term[1:-1]
-        return inner if ":" in inner.split("/")[0] else str(ID) + inner
-    prefix, _, local = term.partition(":")
-    return PREFIXES.get(prefix, prefix + ":") + local
-
-
-def _value_term(value: str) -> URIRef | Literal:
-    if value.startswith("<") or (":" in value and not value.startswith('"')):
-        return URIRef(_expand(value))
-    body, _, suffix = value.rpartition('"')
-    text = body[1:] if body.startswith('"') else value
-    if suffix.startswith("@"):
-        return Literal(text, lang=suffix[1:])
-    if suffix.startswith("^^"):
-        return Literal(text, datatype=URIRef(_expand(suffix[2:])))
-    return Literal(text, datatype=XSD.string) if body else Literal(value)

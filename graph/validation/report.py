@@ -184,7 +184,7 @@ class ValidationReport:
 
 
 def _is_iri(text: str) -> bool:
-    return ":" in text and not any(c in text for c in " |/^*+?()<>!") or text.startswith("http")
+    return text.startswith(("http://", "https://")) and not any(c in text for c in " |^*+?()<>!")
 
 
 def _sort_key(result: ValidationResult) -> tuple:

@@ -55,7 +55,7 @@ def run_query(operation: Operation) -> Response:
                    max_bytes=current_app.config["MAX_RESULT_BYTES"])
     outcome = state().run(job)
     response = Response(outcome.body, content_type=content_type(
-        (results if outcome.kind == "results" else graph)))  # type: ignore[arg-type]
+        results if outcome.kind == "results" else graph))  # type: ignore[arg-type]
     response.headers["Vary"] = "Accept"
     return response
 

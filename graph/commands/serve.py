@@ -1,0 +1,105 @@
+"""``inviolable serve``: serve the graph over HTTP with gunicorn, or print one response (``--get``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from graph.cli import CommandError
+from graph.commands import add_sources_option, add_store_option, resolve_sources, resolve_store
+
+NAME = "serve"
+HELP = "serve the graph: SPARQL endpoint, linked-data pages, dumps and the query page"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("INVIOLABLE_HOST", "127.0.0.1"),
+                        help="interface to listen on (env INVIOLABLE_HOST; default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("INVIOLABLE_PORT", "8000")),
+                        help="port to listen on (env INVIOLABLE_PORT; default 8000)")
+    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    parser.add_argument("--build-if-needed", action="store_true",
+                        help="build the store first when it is missing or older than the data")
+    parser.add_argument("--get", metavar="PATH", default=None,
+                        help="print the response to one GET request for PATH and exit, without a socket")
+    parser.add_argument("--accept", default=None, metavar="MEDIA", help="Accept header for --get")
+    add_store_option(parser)
+    add_sources_option(parser)
+
+
+def ensure_built(store: Path, sources: Path | None, *, log: Any = print) -> bool:
+    """Build the store when it is missing or not current; returns True when a build ran.
+
+    :raises CommandError: when the build fails (the previous store, if any, is left as it was).
+    """
+    from graph.build import BuildError, is_current
+    from graph.build import build_store as build
+    from graph.sources import SourceError
+
+    if is_current(store):
+        return False
+    log(f"Building the graph into {store} …")
+    try:
+        result = build(path=store, sources=sources)
+    except (BuildError, SourceError) as error:
+        raise CommandError(f"the build failed: {error}") from error
+    log(f"Built {result.summary.total} quads in {result.seconds:.1f} s.")
+    return True
+
+
+def get_once(config: dict[str, Any], path: str, *, accept: str | None = None) -> tuple[int, str, bytes]:
+    """Answer one GET request in-process: status, content type, body."""
+    from server.app import create_app
+
+    app = create_app(config)
+    try:
+        headers = {"Accept": accept} if accept else {}
+        response = app.test_client().get(path, headers=headers)
+        return response.status_code, response.content_type or "", response.get_data()
+    finally:
+        app.extensions["inviolable"].pool.close()
+
+
+def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 8) -> None:
+    """Serve the app with gunicorn: one process (the store is opened once), threads for requests."""
+    from gunicorn.app.base import BaseApplication
+
+    from server.app import create_app
+
+    class _Application(BaseApplication):
+        def load_config(self) -> None:
+            settings = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
+                        "timeout": 0, "graceful_timeout": 5, "accesslog": "-", "limit_request_line": 0,
+                        "limit_request_field_size": 16384}
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return create_app(config)
+
+    _Application().run()
+
+
+def run(args: argparse.Namespace) -> int:
+    store, sources = resolve_store(args), resolve_sources(args)
+    if args.build_if_needed:
+        ensure_built(store, sources, log=lambda line: print(line, file=sys.stderr, flush=True))
+    config: dict[str, Any] = {"STORE": store, "SOURCES": sources}
+    if args.get is not None:
+        from server.errors import ApiError
+
+        try:
+            status, content_type, body = get_once(config, args.get, accept=args.accept)
+        except ApiError as error:
+            raise CommandError(error.message) from error
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return 0 if status < 400 else 1
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving Inviolable at http://{shown}:{args.port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.",
+          flush=True)
+    serve(config, host=args.host, port=args.port, threads=args.threads)
+    return 0

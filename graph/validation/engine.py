@@ -1,0 +1,202 @@
+"""Validate quads against the shapes with pyshacl, and evidence spans against their documents."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
+from graph.evidence import check_evidence
+from graph.loader import DataFile, data_files, parse_file
+from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_graph
+from graph.sources import SourceDocument
+from graph.validation.convert import quads_to_graph
+from graph.validation.locations import LocationIndex, display_path
+from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
+from graph.validation.shapes import load_shapes
+
+EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
+_PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+
+def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path] | None = None,
+                   sources: Path | None = None, manifest: dict[str, SourceDocument] | None = None,
+                   shapes_dir: Path = SHAPES_DIR) -> ValidationReport:
+    """Validate a dataset given as quads: the shapes, and evidence spans when ``sources`` is given.
+
+    :param files: the Turtle files the quads come from, to give each result its file and line.
+    :param sources: directory of the source documents; evidence spans are re-checked when given.
+    :param manifest: the source manifest to check spans against (the committed one by default).
+    :raises SourceError: when a document is missing or its hash changed.
+    :raises SyntaxError: when a shapes file does not parse.
+    """
+    began = time.perf_counter()
+    paths = _ordered_paths(files or [])
+    data = quads_to_graph(quads)
+    shapes = load_shapes(shapes_dir)
+    _, results_graph, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                           abort_on_first=False, meta_shacl=False, advanced=False)
+    index = LocationIndex(paths)
+    results = [_locate(result, index) for result in _read_results(results_graph, shapes)]
+    if sources is not None:
+        results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)]
+    return ValidationReport(results=_unique(results), triples=len(data), seconds=time.perf_counter() - began,
+                            files=[display_path(path) for path in paths], evidence_checked=sources is not None)
+
+
+def collect_files(extra: Iterable[Path] = (), *, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
+                  committed: bool = True) -> list[DataFile]:
+    """The files to validate: the committed ones (unless ``committed`` is false) plus ``extra``.
+
+    A file outside the data folders goes to the graph named after its folder, as if it were a
+    document folder of ``graph/data``.
+
+    :raises DataSyntaxError: when a committed file lies outside the folders that name graphs.
+    """
+    files = data_files(data_dir=data_dir, ontology_dir=ontology_dir) if committed else []
+    known = {data_file.path.resolve() for data_file in files}
+    for path in extra:
+        if path.resolve() in known:
+            continue
+        known.add(path.resolve())
+        files.append(DataFile(path, _graph_of(path, data_dir)))
+    return files
+
+
+def validate_files(files: Sequence[DataFile], *, sources: Path | None = None,
+                   manifest: dict[str, SourceDocument] | None = None,
+                   shapes_dir: Path = SHAPES_DIR) -> ValidationReport:
+    """Parse ``files`` and validate them together.
+
+    :raises DataSyntaxError: when a file does not parse (with its line and column).
+    :raises SourceError: when a document is missing or its hash changed.
+    """
+    began = time.perf_counter()
+    quads: list[ox.Quad] = []
+    for data_file in files:
+        quads.extend(parse_file(data_file))
+    report = validate_quads(quads, files=files, sources=sources, manifest=manifest, shapes_dir=shapes_dir)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _graph_of(path: Path, data_dir: Path) -> str:
+    try:
+        parts = path.resolve().relative_to(data_dir.resolve()).parts
+    except ValueError:
+        return source_graph(path.resolve().parent.name)
+    if parts[0] == "reference":
+        return str(REFERENCE_GRAPH)
+    return source_graph(parts[1] if parts[0] == "generated" and len(parts) > 2 else parts[0])
+
+
+def _ordered_paths(files: Iterable[DataFile | Path]) -> list[Path]:
+    # Entities are declared in the reference graph and then described by documents: point at
+    # the declaration first, then the ontology, then the document files.
+    def rank(item: DataFile | Path) -> int:
+        graph = item.graph if isinstance(item, DataFile) else None
+        return {str(REFERENCE_GRAPH): 0, str(ONTOLOGY_GRAPH): 1}.get(graph or "", 2)
+
+    ordered = sorted(files, key=rank)
+    return [item.path if isinstance(item, DataFile) else item for item in ordered]
+
+
+def _read_results(results: Graph, shapes: Graph) -> list[ValidationResult]:
+    found = []
+    # Only the report's own results: nested ones (sh:detail) repeat what the outer result says.
+    for node in results.objects(None, SH.result):
+        focus = results.value(node, SH.focusNode)
+        severity = results.value(node, SH.resultSeverity)
+        constraint = results.value(node, SH.sourceConstraint)
+        messages = list(shapes.objects(constraint, SH.message)) if constraint is not None else []
+        messages = messages or list(results.objects(node, SH.resultMessage))
+        component = results.value(node, SH.sourceConstraintComponent)
+        found.append(ValidationResult(
+            severity=str(severity).rpartition("#")[2] if severity is not None else VIOLATION,
+            focus=str(focus),
+            message=_english(messages) or f"fails {short_iri(str(component))}",
+            path=_path_text(results.value(node, SH.resultPath), results),
+            value=results.value(node, SH.value),
+            shape=_named_shape(results.value(node, SH.sourceShape), shapes),
+            component=str(component) if component is not None else None,
+        ))
+    return found
+
+
+def _english(messages: list[Node]) -> str | None:
+    if not messages:
+        return None
+    english = [m for m in messages if getattr(m, "language", None) in ("en", None)]
+    return str(sorted(english or messages, key=str)[0])
+
+
+def _named_shape(shape: Node | None, shapes: Graph) -> str | None:
+    """The IRI of a shape; for an anonymous property shape, the node shape that holds it."""
+    if isinstance(shape, URIRef):
+        return str(shape)
+    if isinstance(shape, BNode):
+        owner = shapes.value(predicate=SH.property, object=shape)
+        return str(owner) if isinstance(owner, URIRef) else None
+    return None
+
+
+def _path_text(path: Node | None, graph: Graph) -> str | None:
+    """A path as an IRI, or as SPARQL property-path text for the complex ones."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    if (inverse := graph.value(path, SH.inversePath)) is not None:
+        return "^" + _short_path(inverse, graph)
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        return "|".join(_short_path(item, graph) for item in Collection(graph, alternatives))
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_short_path(item, graph) for item in Collection(graph, path))
+    for name, suffix in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+        if (inner := graph.value(path, SH[name])) is not None:
+            return _short_path(inner, graph) + suffix
+    return None
+
+
+def _short_path(path: Node, graph: Graph) -> str:
+    text = _path_text(path, graph) or "?"
+    return short_iri(text) if isinstance(path, URIRef) else f"({text})"
+
+
+def _evidence_results(quads: Sequence[ox.Quad], sources: Path,
+                      manifest: dict[str, SourceDocument] | None) -> list[ValidationResult]:
+    return [
+        ValidationResult(severity=VIOLATION, focus=problem.span.evidence, path=str(INV.spanSha256),
+                         message=f"The evidence span does not match its document: {problem.message}.",
+                         shape=str(INV.EvidenceShape), component=EVIDENCE_COMPONENT)
+        for problem in check_evidence(quads, sources=sources, manifest=manifest)
+    ]
+
+
+def _locate(result: ValidationResult, index: LocationIndex) -> ValidationResult:
+    location = index.find(result.focus)
+    if location is None:
+        return result
+    return ValidationResult(result.severity, result.focus, result.message, result.path, result.value,
+                            result.shape, result.component, display_path(location.path), location.line)
+
+
+def _unique(results: list[ValidationResult]) -> list[ValidationResult]:
+    seen, unique = set(), []
+    for result in results:
+        key = (result.severity, result.focus, result.message, result.path, result.value)
+        if key not in seen:
+            seen.add(key)
+            unique.append(result)
+    return unique
+
+
+__all__ = ["EVIDENCE_COMPONENT", "collect_files", "validate_files", "validate_quads"]

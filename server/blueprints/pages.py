@@ -1,0 +1,117 @@
+"""``/id/{kind}/{slug}``: linked-data pages, HTML for browsers and RDF for RDF clients.
+
+The server answers for the canonical IRIs ``{BASE_IRI}id/…`` under its own origin. A suffix
+(``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.html``) overrides the Accept header.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from server.entities import describe, rdf_query
+from server.errors import ApiError
+from server.media import HTML, by_extension, content_type, negotiate
+from server.respond import accept_list
+from server.state import state
+from server.worker import QueryJob
+
+blueprint = Blueprint("pages", __name__)
+#: Formats an entity description is offered in (graphs only: a description is one graph).
+ENTITY_FORMATS: tuple[ox.RdfFormat, ...] = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
+                                            ox.RdfFormat.RDF_XML)
+_SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def canonical(path: str) -> str:
+    """The canonical IRI for a server path such as ``id/state/ecuador``."""
+    return current_app.config["BASE_IRI"] + path
+
+
+@blueprint.app_template_global()
+def href(term: ox.Term | str) -> str | None:
+    """Where a link to a term goes: our own page for our IRIs, the IRI itself otherwise, None for literals."""
+    if isinstance(term, ox.Literal | ox.BlankNode):
+        return None
+    iri = term.value if isinstance(term, ox.NamedNode) else str(term)
+    base = current_app.config["BASE_IRI"]
+    if iri.startswith(base + "id/") or iri.startswith(base + "vocab/"):
+        return "/" + iri[len(base):]
+    return iri
+
+
+@blueprint.app_template_global()
+def short(term: ox.Term | str) -> str:
+    """A compact display form of an IRI (its last segment) or a literal's value."""
+    if isinstance(term, ox.Literal):
+        return term.value
+    value = term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else str(term)
+    return re.split(r"[/#]", value.rstrip("/"))[-1] or value
+
+
+def _alternates(path: str) -> str:
+    links = [f'</{path}>; rel="alternate"; type="{HTML}"']
+    links += [f'</{path}.{fmt.file_extension}>; rel="alternate"; type="{fmt.media_type}"' for fmt in ENTITY_FORMATS]
+    links.append(f'<{canonical(path)}>; rel="canonical"')
+    return ", ".join(links)
+
+
+def _choose(suffix: str | None) -> ox.RdfFormat | str:
+    if suffix is not None:
+        if suffix == "html":
+            return HTML
+        chosen = by_extension(suffix, ENTITY_FORMATS)
+        if chosen is None:
+            raise ApiError(404, f"no representation with suffix .{suffix}; try .html, "
+                           + ", ".join(f".{f.file_extension}" for f in ENTITY_FORMATS))
+        return chosen
+    chosen = negotiate(accept_list(), ENTITY_FORMATS, extra=(HTML,))
+    if chosen is None:
+        raise ApiError(406, "none of the acceptable media types is offered; offered: text/html, "
+                       + ", ".join(f.media_type for f in ENTITY_FORMATS))
+    return chosen
+
+
+def resource(space: str, kind: str, name: str) -> Response:
+    """Answer for one IRI of our space, in HTML or RDF."""
+    slug, dot, suffix = name.partition(".")
+    if not _SEGMENT.match(kind) or not _SEGMENT.match(slug):
+        raise ApiError(404, f"/{space}/{kind}/{name} is not an IRI of this dataset")
+    path = f"{space}/{kind}/{slug}"
+    iri = canonical(path)
+    chosen = _choose(suffix if dot else None)
+    server = state()
+    if chosen == HTML:
+        description = describe(server, iri, sources=current_app.config["SOURCES"])
+        if not description.found:
+            raise ApiError(404, f"nothing is known about <{iri}>")
+        body = render_template("entity.html", d=description, path=path, kind=kind,
+                               formats=ENTITY_FORMATS)
+        response = Response(body, content_type="text/html; charset=utf-8")
+    else:
+        assert isinstance(chosen, ox.RdfFormat)
+        outcome = server.run(QueryJob(rdf_query(iri), graph_media=chosen.media_type,
+                                      max_bytes=current_app.config["MAX_RESULT_BYTES"]))
+        if not outcome.body.strip() or (chosen == ox.RdfFormat.JSON_LD and outcome.body.strip() in (b"[]", b"{}")):
+            raise ApiError(404, f"nothing is known about <{iri}>")
+        response = Response(outcome.body, content_type=content_type(chosen))
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = _alternates(path)
+    return response
+
+
+@blueprint.route("/id/<kind>/<name>")
+def entity(kind: str, name: str) -> Response:
+    """An entity such as ``/id/incident/2024-04-05-quito-mexican-embassy-raid``."""
+    return resource("id", kind, name)
+
+
+@blueprint.route("/vocab/<kind>/<name>")
+def concept(kind: str, name: str) -> Response:
+    """A concept of a controlled vocabulary such as ``/vocab/completion-status/completed``."""
+    return resource("vocab", kind, name)
+
+
+__all__ = ["ENTITY_FORMATS", "blueprint", "canonical", "href", "request", "short"]

@@ -1,0 +1,73 @@
+"""The browser side: the home page, the query page with its examples, and incident timelines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from server.errors import ApiError
+from server.media import GRAPH_FORMATS, RESULT_FORMATS
+from server.state import state
+from server.timeline import timeline
+
+blueprint = Blueprint("ui", __name__)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def examples(folder: Path | None) -> list[dict[str, str]]:
+    """The example queries of ``folder`` (``cq-NN.rq``), read now: name, question (first comment), text."""
+    if folder is None or not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        question = first.lstrip("#").strip() if first.startswith("#") else path.stem
+        found.append({"name": path.stem, "question": question, "query": text})
+    return found
+
+
+def _incidents() -> list[tuple[str, str]]:
+    rows = state().rows("""PREFIX inv: <https://w3id.org/inviolable/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?i (SAMPLE(?l) AS ?label) WHERE { ?i a inv:Incident .
+        OPTIONAL { ?i rdfs:label ?l FILTER(langMatches(lang(?l), "en")) } } GROUP BY ?i ORDER BY ?i""")
+    return [(row[0].value, row[1].value if row[1] is not None else row[0].value) for row in rows]
+
+
+@blueprint.route("/")
+def home() -> Response:
+    """The home page: what is here and where to go."""
+    incidents = [(iri.rsplit("/", 1)[-1], label) for iri, label in _incidents()]
+    return Response(render_template("home.html", incidents=incidents), content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/query")
+def query_page() -> Response:
+    """The query page (also served at ``/sparql`` to browsers)."""
+    return Response(render_template("query.html"), content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/examples.json")
+def examples_json() -> Response:
+    """The example queries, with the result download formats the page offers."""
+    return jsonify({"ok": True, "examples": examples(current_app.config["QUERIES"]),
+                    "results": [{"name": f.name, "ext": f.file_extension} for f in RESULT_FORMATS],
+                    "graphs": [{"name": f.name, "ext": f.file_extension} for f in GRAPH_FORMATS]})
+
+
+@blueprint.route("/timeline/<slug>")
+def incident_timeline(slug: str) -> Response:
+    """An incident's events in date order, each with its evidence.
+
+    :raises ApiError: 404 when no incident has this slug.
+    """
+    iri = f"{current_app.config['BASE_IRI']}id/incident/{slug}"
+    if not _SLUG.match(slug) or iri not in dict(_incidents()):
+        raise ApiError(404, f"no incident /id/incident/{slug}")
+    moments = timeline(state(), iri, sources=current_app.config["SOURCES"])
+    label = dict(_incidents())[iri]
+    return Response(render_template("timeline.html", iri=iri, slug=slug, label=label, moments=moments),
+                    content_type="text/html; charset=utf-8")
