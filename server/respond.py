@@ -7,8 +7,11 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 from flask import Response, request
 
+from graph.namespaces import PREFIXES
 from server.errors import ApiError
 from server.media import GRAPH_FORMATS, by_extension, content_type, negotiate
+
+SERVICE_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#"}
 
 
 def accept_list() -> list[tuple[str, float]]:
@@ -43,11 +46,16 @@ def choose_graph_format(formats: Sequence[ox.RdfFormat] = GRAPH_FORMATS) -> ox.R
     return chosen  # type: ignore[return-value]
 
 
-def rdf_response(triples: Iterable[ox.Triple | ox.Quad], fmt: ox.RdfFormat, *, status: int = 200,
-                 prefixes: dict[str, str] | None = None) -> Response:
+def serialize(items: list[ox.Triple] | list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
+    """Serialise with the project's prefixes where the format has them."""
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        return ox.serialize(items, format=fmt, prefixes={**PREFIXES, **SERVICE_PREFIXES})
+    return ox.serialize(items, format=fmt)
+
+
+def rdf_response(triples: Iterable[ox.Triple | ox.Quad], fmt: ox.RdfFormat, *, status: int = 200) -> Response:
     """Serialise triples or quads into a response with ``Vary: Accept``."""
-    body = ox.serialize(list(triples), format=fmt, prefixes=prefixes) if fmt.name in (
-        "Turtle", "TriG") else ox.serialize(list(triples), format=fmt)
+    body = serialize(list(triples), fmt)
     response = Response(body, status=status, content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
     return response

@@ -12,6 +12,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.namespaces import PREFIXES
+
 
 class OutputTooLarge(Exception):
     """The serialised result passed the job's byte limit."""
@@ -87,7 +89,7 @@ def execute(store: ox.Store, job: QueryJob) -> Outcome:
     :raises OutputTooLarge: when the serialised result passes ``job.max_bytes``.
     :raises LookupError: when the result's kind has no acceptable format (the caller answers 406).
     """
-    result = store.query(job.sparql, base_iri=job.base_iri, **_options(job))
+    result = store.query(job.sparql, base_iri=job.base_iri, prefixes=PREFIXES, **_options(job))
     graph = isinstance(result, ox.QueryTriples)
     if not job.serialize:
         if isinstance(result, ox.QueryBoolean):
@@ -102,7 +104,11 @@ def execute(store: ox.Store, job: QueryJob) -> Outcome:
         raise LookupError("graph" if graph else "results")
     buffer = _BoundedBuffer(job.max_bytes)
     if graph:
-        result.serialize(buffer, ox.RdfFormat.from_media_type(media))
+        fmt = ox.RdfFormat.from_media_type(media)
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            ox.serialize(result, buffer, fmt, prefixes=PREFIXES)
+        else:
+            result.serialize(buffer, fmt)
     else:
         result.serialize(buffer, ox.QueryResultsFormat.from_media_type(media))
     return Outcome(media_type=media, body=b"".join(buffer.chunks), kind="graph" if graph else "results")

@@ -82,7 +82,7 @@ def url_slug(url: str) -> str:
     """A stable slug for an unnamed citation: the site's name and a digest of its URL.
 
     >>> url_slug("https://www.cnn.com/2024/x.html")
-    'cnn-com-6f1b6b8e7a'
+    'cnn-com-c406847b4c'
     """
     host = urlsplit(url).hostname or "link"
     host = host.removeprefix("www.")

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from server.errors import ApiError, wants_html
 from server.media import content_type
+from server.respond import serialize
 from server.state import ServerState, state
 
 blueprint = Blueprint("dumps", __name__)
@@ -29,10 +30,10 @@ def dump_bytes(server: ServerState, fmt: ox.RdfFormat) -> bytes:
     with server.lock:
         quads = list(server.store.quads())
     if fmt.supports_datasets:
-        body = ox.serialize(sorted(quads, key=str), format=fmt)
+        body = serialize(sorted(quads, key=str), fmt)
     else:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        body = ox.serialize(sorted(triples, key=str), format=fmt)
+        body = serialize(sorted(triples, key=str), fmt)
     for stale in [k for k in _cache if k[0] == key[0] and k[1] != key[1]]:
         del _cache[stale]
     _cache[key] = body

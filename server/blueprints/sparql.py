@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from graph.namespaces import PREFIXES
 from server.errors import ApiError, wants_html
 from server.media import GRAPH_FORMATS, RESULT_FORMATS, content_type, negotiate
 from server.protocol import Operation, read_operation
@@ -69,7 +70,7 @@ def run_update(operation: Operation) -> Response:
     except DatasetConflict as error:
         raise ApiError(400, str(error)) from error
     endpoint = request.base_url
-    removed, added = commit(state(), lambda store: store.update(text, base_iri=endpoint),
+    removed, added = commit(state(), lambda store: store.update(text, base_iri=endpoint, prefixes=PREFIXES),
                             sources=current_app.config["SOURCES"])
     return Response(f'{{"ok": true, "removed": {removed}, "added": {added}}}', status=200,
                     content_type="application/json")
