@@ -8,9 +8,11 @@ infobox names, resolved through the reference graph.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from mwparserfromhell.nodes import Template, Wikilink
+from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 
 from graph.extract.entities import Resolver, kind_of
 from graph.extract.turtle import Turtle, add_span, iri, literal, xsd_date
@@ -60,7 +62,20 @@ def find_infobox(nodes: list[Located]) -> Located | None:
     return None
 
 
-def _value_spans(text: str, infobox: Located) -> dict[str, tuple[int, int, Template | None, object]]:
+@dataclass(frozen=True)
+class Field:
+    """An infobox field's value: its span (surrounding white space left out) and its parsed content."""
+
+    start: int
+    end: int
+    value: Wikicode
+
+    @property
+    def empty(self) -> bool:
+        return self.end <= self.start
+
+
+def _value_spans(text: str, infobox: Located) -> dict[str, Field]:
     template = infobox.node
     assert isinstance(template, Template)
     spans = {}
@@ -73,7 +88,7 @@ def _value_spans(text: str, infobox: Located) -> dict[str, tuple[int, int, Templ
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        spans[str(parameter.name).strip().lower()] = (start, end, None, parameter.value)
+        spans[str(parameter.name).strip().lower()] = Field(start, end, parameter.value)
         cursor += len(str(parameter))
     return spans
 
@@ -92,13 +107,12 @@ def extract_infobox(turtle: Turtle, document: SourceDocument, text: str, nodes: 
     read = 0
 
     def evidence(name: str) -> str:
-        start, end, _, _ = fields[name]
-        node = add_span(turtle, document, text, start, end)
+        node = add_span(turtle, document, text, fields[name].start, fields[name].end)
         turtle.add(subject, "prov:wasDerivedFrom", node)
         return node
 
-    if fields.get("date", (0, 0))[1] > fields.get("date", (0, 0))[0]:
-        start, end, _, _ = fields["date"]
+    if "date" in fields and not fields["date"].empty:
+        start, end = fields["date"].start, fields["date"].end
         try:
             day = datetime.strptime(text[start:end], "%d %B %Y").date()
         except ValueError as error:
@@ -114,7 +128,7 @@ def extract_infobox(turtle: Turtle, document: SourceDocument, text: str, nodes: 
             evidence("place")
             read += 1
     if "coordinates" in fields:
-        start, _, _, value = fields["coordinates"]
+        start, value = fields["coordinates"].start, fields["coordinates"].value
         coords = [t for t in value.filter_templates(recursive=False) if template_name(t) == "coord"]
         if coords:
             try:
@@ -128,15 +142,15 @@ def extract_infobox(turtle: Turtle, document: SourceDocument, text: str, nodes: 
             evidence("coordinates")
             read += 1
     for name in _DESCRIBED_FIELDS:
-        if name in fields and fields[name][1] > fields[name][0]:
+        if name in fields and not fields[name].empty:
             _describe(turtle, document, text, fields[name], subject, name)
             read += 1
     read += _parties(turtle, document, text, fields, resolver, incident)
     return read
 
 
-def _resolve_place(text: str, field: tuple, resolver: Resolver) -> str | None:
-    _, _, _, value = field
+def _resolve_place(text: str, field: Field, resolver: Resolver) -> str | None:
+    value = field.value
     plain = value.strip_code().strip()
     parts = [part.strip() for part in plain.split(",")]
     for size in range(len(parts), 0, -1):
@@ -150,9 +164,9 @@ def _resolve_place(text: str, field: tuple, resolver: Resolver) -> str | None:
     return None
 
 
-def _describe(turtle: Turtle, document: SourceDocument, text: str, field: tuple, subject: str, name: str) -> None:
+def _describe(turtle: Turtle, document: SourceDocument, text: str, field: Field, subject: str, name: str) -> None:
     """One annotation per item (bullet or whole value) saying the span describes the incident's ``name``."""
-    start, end, _, _ = field
+    start, end = field.start, field.end
     items, offset = [], start
     for line in text[start:end].split("\n"):
         stripped = line.strip().lstrip("*").strip()
@@ -174,28 +188,28 @@ def _describe(turtle: Turtle, document: SourceDocument, text: str, field: tuple,
                     turtle.add(subject, "prov:wasDerivedFrom", f"<evidence/{document.slug}-{item_start}-{item_end}>")
 
 
-def _parties(turtle: Turtle, document: SourceDocument, text: str, fields: dict, resolver: Resolver,
+def _parties(turtle: Turtle, document: SourceDocument, text: str, fields: dict[str, Field], resolver: Resolver,
              incident: str) -> int:
     subject, read = iri(incident), 0
     for side in ("1", "2"):
         key = f"side{side}" if f"side{side}" in fields else f"combatant{side}"
         if key not in fields:
             continue
-        party = resolver.by_name(fields[key][3].strip_code().strip())
+        party = resolver.by_name(fields[key].value.strip_code().strip())
         if party is None or kind_of(party) not in ("state", "organization"):
             continue
         turtle.add(subject, "inv:party", iri(party))
-        turtle.add(subject, "prov:wasDerivedFrom", add_span(turtle, document, text, *fields[key][:2]))
+        turtle.add(subject, "prov:wasDerivedFrom", add_span(turtle, document, text, fields[key].start, fields[key].end))
         read += 1
         if f"combatant{side}" in fields:
             read += _officials(turtle, document, text, fields[f"combatant{side}"], resolver, incident, party)
     return read
 
 
-def _officials(turtle: Turtle, document: SourceDocument, text: str, field: tuple, resolver: Resolver,
+def _officials(turtle: Turtle, document: SourceDocument, text: str, field: Field, resolver: Resolver,
                incident: str, party: str) -> int:
     """Each ``[[post|…]] [[person]]`` line of a combatant field becomes a role of the incident."""
-    start, end, _, _ = field
+    start, end = field.start, field.end
     read, offset = 0, start
     for piece in re.split(r"(<br\s*/?>)", text[start:end]):
         piece_start, offset = offset, offset + len(piece)

@@ -55,7 +55,7 @@ def guess_format(text: str) -> str:
     >>> guess_format("{{Infobox x}} [[Quito]]"), guess_format("Plain news.")
     ('text/x-wiki', 'text/plain')
     """
-    return WIKITEXT if re.search(r"\{\{[^}]+\}\}|\[\[[^\]]+\]\]|<ref[ >]", text) else PLAIN_TEXT
+    return WIKITEXT if re.search(r"\{\{|\[\[|<ref[ >]", text) else PLAIN_TEXT
 
 
 def manifest_entry(new: NewDocument, *, slug: str, fmt: str, sha256: str, characters: int) -> str:

@@ -23,6 +23,7 @@ from graph.validation.locations import LocationIndex, display_path
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
 
+DATASET_NODE = "https://w3id.org/inviolable/shapes#dataset"
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
@@ -119,12 +120,16 @@ def _read_results(results: Graph, shapes: Graph) -> list[ValidationResult]:
         messages = list(shapes.objects(constraint, SH.message)) if constraint is not None else []
         messages = messages or list(results.objects(node, SH.resultMessage))
         component = results.value(node, SH.sourceConstraintComponent)
+        value = results.value(node, SH.value)
+        if str(focus) == DATASET_NODE and value is not None:
+            # A rule over the whole graph binds the offending node as its value: report it there.
+            focus, value = value, None
         found.append(ValidationResult(
             severity=str(severity).rpartition("#")[2] if severity is not None else VIOLATION,
             focus=str(focus),
             message=_english(messages) or f"fails {short_iri(str(component))}",
             path=_path_text(results.value(node, SH.resultPath), results),
-            value=results.value(node, SH.value),
+            value=value,
             shape=_named_shape(results.value(node, SH.sourceShape), shapes),
             component=str(component) if component is not None else None,
         ))
@@ -199,4 +204,4 @@ def _unique(results: list[ValidationResult]) -> list[ValidationResult]:
     return unique
 
 
-__all__ = ["EVIDENCE_COMPONENT", "collect_files", "validate_files", "validate_quads"]
+__all__ = ["DATASET_NODE", "EVIDENCE_COMPONENT", "collect_files", "validate_files", "validate_quads"]

@@ -11,6 +11,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from graph.namespaces import PREFIXES
 from server.entities import describe, rdf_query
 from server.errors import ApiError
 from server.media import HTML, by_extension, content_type, negotiate
@@ -44,10 +45,16 @@ def href(term: ox.Term | str) -> str | None:
 
 @blueprint.app_template_global()
 def short(term: ox.Term | str) -> str:
-    """A compact display form of an IRI (its last segment) or a literal's value."""
+    """A compact display form: ``prefix:name`` for known namespaces, else the last segment of the IRI.
+
+    Literals show their value.
+    """
     if isinstance(term, ox.Literal):
         return term.value
     value = term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else str(term)
+    for prefix, namespace in PREFIXES.items():
+        if value.startswith(namespace) and prefix not in ("id",) and len(value) > len(namespace):
+            return f"{prefix}:{value[len(namespace):]}"
     return re.split(r"[/#]", value.rstrip("/"))[-1] or value
 
 
