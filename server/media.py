@@ -60,6 +60,35 @@ def by_extension(extension: str, formats: Sequence[Format]) -> Format | None:
     return None
 
 
+#: Short names clients put in a ``format`` parameter (SPARQLWrapper, Fuseki users), by format family.
+_SHORT_NAMES = {
+    "json": (ox.QueryResultsFormat.JSON, ox.RdfFormat.JSON_LD),
+    "xml": (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML),
+    "csv": (ox.QueryResultsFormat.CSV,), "tsv": (ox.QueryResultsFormat.TSV,), "turtle": (ox.RdfFormat.TURTLE,),
+    "ntriples": (ox.RdfFormat.N_TRIPLES,), "n-triples": (ox.RdfFormat.N_TRIPLES,), "rdf": (ox.RdfFormat.RDF_XML,),
+    "rdfxml": (ox.RdfFormat.RDF_XML,), "json-ld": (ox.RdfFormat.JSON_LD,), "nquads": (ox.RdfFormat.N_QUADS,),
+    "trig": (ox.RdfFormat.TRIG,),
+}
+
+
+def by_name(name: str, formats: Sequence[Format]) -> Format | None:
+    """The format among ``formats`` that a ``format`` parameter names: extension, short name or media type.
+
+    >>> by_name("json", RESULT_FORMATS).name, by_name("json", GRAPH_FORMATS).name
+    ('SPARQL Results in JSON', 'JSON-LD')
+    >>> by_name("text/csv", RESULT_FORMATS).name
+    'SPARQL Results in CSV'
+    """
+    name = name.strip().lower()
+    found = by_extension(name, formats)
+    if found is not None:
+        return found
+    for candidate in _SHORT_NAMES.get(name, ()):
+        if candidate in formats:
+            return candidate  # type: ignore[return-value]
+    return _resolve(bare(name), formats) if "/" in name else None
+
+
 def _resolve(media: str, formats: Sequence[Format]) -> Format | None:
     if not formats:
         return None

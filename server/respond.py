@@ -9,7 +9,7 @@ from flask import Response, request
 
 from graph.namespaces import PREFIXES
 from server.errors import ApiError
-from server.media import GRAPH_FORMATS, by_extension, content_type, negotiate
+from server.media import GRAPH_FORMATS, by_name, content_type, negotiate
 
 SERVICE_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#"}
 
@@ -20,14 +20,14 @@ def accept_list() -> list[tuple[str, float]]:
 
 
 def format_override(formats: Sequence[ox.RdfFormat | ox.QueryResultsFormat]) -> object | None:
-    """The format named by a ``format`` parameter (a file extension such as ``csv`` or ``ttl``), if any.
+    """The format named by a ``format`` or ``output`` parameter (``csv``, ``ttl``, ``json``…), if any.
 
     :raises ApiError: 406 when the parameter names no format offered here.
     """
-    name = request.args.get("format")
+    name = request.args.get("format") or request.args.get("output")
     if not name:
         return None
-    chosen = by_extension(name.lower(), formats)
+    chosen = by_name(name, formats)
     if chosen is None:
         offered = ", ".join(f.file_extension for f in formats)
         raise ApiError(406, f"format {name!r} is not offered here; choose one of {offered}")

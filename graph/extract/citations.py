@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -72,8 +73,6 @@ def slugify(value: str) -> str:
     >>> slugify("Guardian20240408")
     'guardian20240408'
     """
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 

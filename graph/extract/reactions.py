@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mwparserfromhell as mw
 from mwparserfromhell.nodes import Template
 
 from graph.extract.citations import Reference, RefUse
@@ -57,8 +58,6 @@ def reaction_entries(document: str, text: str, nodes: list[Located], resolver: R
 
 
 def _actor(text: str, flag: Located, line_end: int, resolver: Resolver) -> str | None:
-    import mwparserfromhell as mw
-
     colon = text.find(":", flag.end, line_end)
     label = mw.parse(text[flag.end:colon if colon != -1 else line_end])
     candidates = [str(link.title) for link in label.filter_wikilinks()]

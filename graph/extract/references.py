@@ -7,6 +7,8 @@ reference and whose target is the evidence span of the text the tag follows.
 
 from __future__ import annotations
 
+import re
+
 from graph.extract.attach import Segment
 from graph.extract.citations import Reference, RefUse
 from graph.extract.turtle import Turtle, add_span, iri, literal, xsd_date
@@ -43,8 +45,6 @@ def write_reference(turtle: Turtle, reference: Reference) -> None:
 
 def _tag(language: str | None) -> str | None:
     """A BCP 47 tag for a title's literal, when the citation's language is one."""
-    import re
-
     return language if language and re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", language) else None
 
 

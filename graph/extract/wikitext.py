@@ -7,6 +7,7 @@ parsed again here so that references in gallery captions are found like any othe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,10 +48,6 @@ class Located:
     containers: tuple[Located, ...]
     content_start: int
 
-    @property
-    def text_of(self) -> str:
-        return str(self.node)
-
 
 def check_balance(document: str, text: str) -> None:
     """Refuse text whose ``{{``/``}}`` or ``[[``/``]]`` pairs or ``<ref>`` tags do not balance.
@@ -81,8 +78,6 @@ def check_balance(document: str, text: str) -> None:
 
 
 def _check_ref_tags(document: str, text: str) -> None:
-    import re
-
     depth, last = 0, 0
     for match in re.finditer(r"<ref\b[^>]*?(/?)>|</ref\s*>", text, flags=re.IGNORECASE):
         if match.group(0).startswith("</"):

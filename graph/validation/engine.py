@@ -28,6 +28,10 @@ EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintC
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
+class ShapesError(Exception):
+    """The shapes themselves are not valid SHACL, so nothing could be validated."""
+
+
 def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path] | None = None,
                    sources: Path | None = None, manifest: dict[str, SourceDocument] | None = None,
                    shapes_dir: Path = SHAPES_DIR) -> ValidationReport:
@@ -38,13 +42,16 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     :param manifest: the source manifest to check spans against (the committed one by default).
     :raises SourceError: when a document is missing or its hash changed.
     :raises SyntaxError: when a shapes file does not parse.
+    :raises ShapesError: when pyshacl rejects the shapes.
     """
     began = time.perf_counter()
     paths = _ordered_paths(files or [])
     data = quads_to_graph(quads)
     shapes = load_shapes(shapes_dir)
-    _, results_graph, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
-                                           abort_on_first=False, meta_shacl=False, advanced=False)
+    _, results_graph, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                              abort_on_first=False, meta_shacl=False, advanced=False)
+    if not isinstance(results_graph, Graph):
+        raise ShapesError(f"the shapes in {shapes_dir} are not valid SHACL: {text or results_graph}")
     index = LocationIndex(paths)
     results = [_locate(result, index) for result in _read_results(results_graph, shapes)]
     if sources is not None:
@@ -204,4 +211,4 @@ def _unique(results: list[ValidationResult]) -> list[ValidationResult]:
     return unique
 
 
-__all__ = ["DATASET_NODE", "EVIDENCE_COMPONENT", "collect_files", "validate_files", "validate_quads"]
+__all__ = ["DATASET_NODE", "EVIDENCE_COMPONENT", "ShapesError", "collect_files", "validate_files", "validate_quads"]

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import PREFIXES
 from server.errors import ApiError, wants_html
-from server.media import GRAPH_FORMATS, RESULT_FORMATS, content_type, negotiate
+from server.media import GRAPH_FORMATS, RESULT_FORMATS, by_name, content_type, negotiate
 from server.protocol import Operation, read_operation
 from server.respond import accept_list, choose_graph_format, format_override, rdf_response
 from server.service import service_description
@@ -25,11 +25,20 @@ def _refuse_outbound(text: str) -> None:
                             "(SERVICE and LOAD are disabled); query the data it holds")
 
 
+def _overrides(name: str) -> tuple[object | None, object | None]:
+    results, graph = by_name(name, RESULT_FORMATS), by_name(name, GRAPH_FORMATS)
+    if results is None and graph is None:
+        format_override([*RESULT_FORMATS, *GRAPH_FORMATS])
+    return results, graph
+
+
 def _formats(form: str | None) -> tuple[object | None, object | None]:
-    override = format_override([*RESULT_FORMATS, *GRAPH_FORMATS])
-    if override is not None:
-        is_graph = override in GRAPH_FORMATS
-        return (None, override) if is_graph else (override, None)
+    name = request.args.get("format") or request.args.get("output")
+    if name:
+        results, graph = _overrides(name)
+        if form in ("SELECT", "ASK") and results is None or form in ("CONSTRUCT", "DESCRIBE") and graph is None:
+            raise ApiError(406, f"format {name!r} cannot hold the result of a {form} query")
+        return results, graph
     accept = accept_list()
     results, graph = negotiate(accept, RESULT_FORMATS), negotiate(accept, GRAPH_FORMATS)
     if form in ("SELECT", "ASK") and results is None:

@@ -1,0 +1,88 @@
+"""The pages in headless Chromium: an example query, a result link, an incident timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from server.testing import LiveServer, sample_store
+from tests.conftest import require, require_executable
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    queries = tmp_path_factory.mktemp("queries")
+    (queries / "cq-01.rq").write_text("# Which incidents are there, with their labels?\n"
+                                      "SELECT ?incident ?label WHERE { ?incident a inv:Incident ; rdfs:label ?label "
+                                      'FILTER(LANG(?label) = "en") }\n')
+    with LiveServer({"STORE": sample_store(), "QUERY_WORKERS": 2, "SOURCES": None, "QUERIES": queries}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page(live: LiveServer) -> Iterator[object]:
+    executable = require_executable("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright package is not installed")
+        raise
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
+        context = browser.new_context()
+        outside: list[str] = []
+
+        def guard(route: object) -> None:
+            url = route.request.url  # type: ignore[attr-defined]
+            if url.startswith(live.url):
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                outside.append(url)
+                route.abort()  # type: ignore[attr-defined]
+
+        context.route("**/*", guard)
+        yield context.new_page()
+        context.close()
+        browser.close()
+        assert outside == [], f"pages asked for outside resources: {outside}"
+
+
+def test_browser_runs_an_example_query_and_follows_a_result(live: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live.url}/query")
+    page.wait_for_selector("#examples option[value='cq-01']", state="attached")
+    page.select_option("#examples", "cq-01")
+    assert "inv:Incident" in page.input_value("#query")
+    page.click("#run")
+    page.wait_for_selector("#results-table tbody tr")
+    headers = page.locator("#results-table thead th").all_inner_texts()
+    assert headers == ["incident", "label"]
+    cells = page.locator("#results-table tbody tr").first.locator("td").all_inner_texts()
+    assert cells[1] == "Sample raid on the embassy @en"
+    downloads = page.locator("#downloads a.download").all_inner_texts()
+    assert len(downloads) == 4
+    page.click("#results-table tbody tr >> nth=0 >> a")
+    page.wait_for_selector("h1#label")
+    assert page.url == f"{live.url}/id/incident/2024-04-05-sample-raid"
+    assert page.inner_text("h1#label") == "Sample raid on the embassy"
+    assert "Allanamiento de muestra de la embajada" in page.inner_text("main")
+
+
+def test_browser_opens_an_incident_timeline(live: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live.url}/id/incident/2024-04-05-sample-raid")
+    page.click("#timeline-link")
+    page.wait_for_selector("#timeline li")
+    times = page.locator("#timeline li time").all_inner_texts()
+    assert times == ["2023-12", "2024-04-05", "2024-04-06"]
+    assert "Lemuria protests" in page.inner_text("#timeline")
+
+
+def test_browser_shows_query_errors(live: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live.url}/query")
+    page.fill("#query", "SELECT * WHERE {")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Error 400')")
+    assert "syntax error" in page.inner_text("#status")

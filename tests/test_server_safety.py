@@ -1,0 +1,170 @@
+"""Safety on a live server: no outbound connections, deadlines, validated writes, limits."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+import pytest
+
+from graph.store import OxigraphStore
+from server.testing import LiveServer, sample_store
+
+TOKEN = "safety-token"
+
+
+class ConnectionCounter:
+    """A loopback listener that counts the connections made to it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.2)
+        self.count = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.count += 1
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.socket.close()
+
+
+def _request(port: int, method: str, path: str, *, body: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body.encode() if body is not None else None, headers=headers or {})
+        response = connection.getresponse()
+        payload = response.read()
+        return response.status, json.loads(payload) if payload else {}
+    finally:
+        connection.close()
+
+
+def _big_store() -> OxigraphStore:
+    store = OxigraphStore()
+    store.bulk_load_quads(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(i),
+                                  ox.NamedNode("http://e/g")) for i in range(300))
+    return store
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[LiveServer]:
+    with LiveServer({"STORE": OxigraphStore(), "WRITE_TOKEN": TOKEN, "QUERY_WORKERS": 2, "SOURCES": None,
+                     "QUERY_TIMEOUT": 2}) as live:
+        yield live
+
+
+@pytest.mark.parametrize("kind", ["query", "update"])
+def test_server_refuses_service_and_load_without_outbound_connections(writable: LiveServer, kind: str) -> None:
+    listener = ConnectionCounter()
+    try:
+        target = listener.url
+        if kind == "query":
+            texts = [f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                     f"select * where {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+                     f"SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE <{target}sparql> {{ ?s ?q ?r }} }} }}"]
+            for text in texts:
+                status, body = _request(writable.port, "GET", f"/sparql?query={quote(text)}")
+                assert status == 400 and "SERVICE" in body["error"]
+            harmless = [f"ASK FROM <{target}> {{ ?s ?p ?o }}", f"DESCRIBE <{target}>"]
+            for text in harmless:
+                status, _ = _request(writable.port, "GET", f"/sparql?query={quote(text)}")
+                assert status == 200
+        else:
+            texts = [f"LOAD <{target}>", f"load silent <{target}> into graph <http://e/g>",
+                     f"INSERT DATA {{ <http://e/a> <http://e/b> 1 }} ; LOAD <{target}data.ttl>"]
+            for text in texts:
+                status, body = _request(writable.port, "POST", "/sparql", body=text,
+                                        headers={"Content-Type": "application/sparql-update",
+                                                 "Authorization": f"Bearer {TOKEN}"})
+                assert status == 400 and "LOAD" in body["error"]
+        time.sleep(0.3)
+        assert listener.count == 0
+    finally:
+        listener.close()
+
+
+def test_server_stops_a_runaway_query_while_answering_others() -> None:
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with LiveServer({"STORE": _big_store(), "QUERY_WORKERS": 2, "QUERY_TIMEOUT": 2}) as live:
+        with ThreadPoolExecutor(max_workers=1) as background:
+            began = time.monotonic()
+            slow = background.submit(_request, live.port, "GET", f"/sparql?query={quote(runaway)}")
+            time.sleep(0.2)
+            latencies = []
+            while not slow.done():
+                start = time.monotonic()
+                status, body = _request(live.port, "GET", f"/sparql?query={quote('ASK { ?s ?p 5 }')}")
+                latencies.append(time.monotonic() - start)
+                assert status == 200 and body["boolean"] is True
+                time.sleep(0.1)
+            status, body = slow.result()
+            elapsed = time.monotonic() - began
+        assert status == 503 and "deadline" in body["error"]
+        assert 1.9 < elapsed < 5
+        assert latencies and max(latencies) < 0.5
+        status, body = _request(live.port, "GET", f"/sparql?query={quote('ASK { ?s ?p 7 }')}")
+        assert status == 200 and body["boolean"] is True
+
+
+def _count(port: int) -> int:
+    _, body = _request(port, "GET", "/sparql?" + urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def test_server_rejects_a_non_conforming_write_and_keeps_the_store(writable: LiveServer) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    good = "INSERT DATA { GRAPH <http://e/notes> { <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> } }"
+    status, body = _request(writable.port, "POST", "/sparql", body=good,
+                            headers={"Content-Type": "application/sparql-update", **auth})
+    assert status == 200 and body["added"] == 1
+    before = _count(writable.port)
+    bad = "INSERT DATA { GRAPH <http://e/notes> { <http://e/vote> a inv:Vote } }"
+    status, body = _request(writable.port, "POST", "/sparql", body=bad,
+                            headers={"Content-Type": "application/sparql-update", **auth})
+    assert status == 422 and "does not conform" in body["error"]
+    assert body["report"]
+    status, body = _request(writable.port, "PUT", "/graph-store?graph=http://e/notes",
+                            body="<http://e/vote> a <https://w3id.org/inviolable/ontology#Vote> .",
+                            headers={"Content-Type": "text/turtle", **auth})
+    assert status == 422
+    assert _count(writable.port) == before
+
+
+def test_server_refuses_writes_without_the_token(writable: LiveServer) -> None:
+    update = "INSERT DATA { <http://e/a> <http://e/b> 1 }"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+        status, body = _request(writable.port, "POST", "/sparql", body=update,
+                                headers={"Content-Type": "application/sparql-update", **headers})
+        assert status == 403 and "bearer token" in body["error"]
+
+
+def test_server_rejects_large_bodies_with_413() -> None:
+    with LiveServer({"STORE": sample_store(), "QUERY_WORKERS": 1, "MAX_BODY_BYTES": 1000}) as live:
+        status, body = _request(live.port, "POST", "/sparql", body="ASK {} #" + "x" * 2000,
+                                headers={"Content-Type": "application/sparql-query"})
+    assert status == 413 and "1000 bytes" in body["error"]
