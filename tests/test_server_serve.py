@@ -29,6 +29,7 @@ def _free_port() -> int:
 
 
 def _disk_store(path: Path) -> Path:
+    store_directory(path).mkdir(parents=True)
     store = OxigraphStore(store_directory(path))
     store.load(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG)
     store.flush()
