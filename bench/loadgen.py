@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -87,8 +88,6 @@ class Answer:
 
 def ask(url: str, query: str, *, timeout: float = 60.0) -> Answer:
     """Send one query by GET and count the rows of its JSON results (None when not JSON results)."""
-    import time
-
     began = time.perf_counter()
     request = urllib.request.Request(f"{url}?{urllib.parse.urlencode({'query': query})}",
                                      headers={"Accept": RESULTS_JSON})

@@ -98,6 +98,9 @@ def start_server(name: str, command: Sequence[str], *, url: str, probe: str, log
             with urllib.request.urlopen(probe, timeout=5) as response:
                 if response.status == 200:
                     return server
+        except urllib.error.HTTPError as error:
+            server.stop()
+            raise ServerStartError(f"{name} answered {error.code} to {probe}:\n{_tail(log)}") from error
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     server.stop()

@@ -48,7 +48,7 @@ def start_rdflib(dump: Path, logs: Path) -> Server:
     """rdflib-endpoint (uvicorn, rdflib's in-memory store) over an N-Quads dump of the same store."""
     port = free_port()
     command = [str(bench_bin("rdflib-endpoint")), "serve", str(dump), "--host", HOST, "--port", str(port)]
-    url = f"http://{HOST}:{port}/sparql"
+    url = f"http://{HOST}:{port}/"
     return start_server(RDFLIB, command, url=url, probe=f"{url}?{_PROBE}", log=logs / f"{RDFLIB}.log",
                         timeout=600)
 

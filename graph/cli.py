@@ -12,10 +12,7 @@ import pkgutil
 import sys
 
 from graph import commands
-
-
-class CommandError(Exception):
-    """A command failed for a reason the user can act on; its message says what and where."""
+from graph.commands import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:

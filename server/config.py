@@ -48,6 +48,10 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
     """
     app.config.update(defaults())
     app.config.from_prefixed_env(prefix="INVIOLABLE")
+    # from_prefixed_env parses values as JSON; a token such as "true" or "123" must stay the string it is.
+    for key in ("WRITE_TOKEN", "BASE_IRI"):
+        if f"INVIOLABLE_{key}" in os.environ:
+            app.config[key] = os.environ[f"INVIOLABLE_{key}"]
     if config:
         app.config.update(config)
     for key in ("SOURCES", "QUERIES"):

@@ -58,6 +58,8 @@ def commit(state: ServerState, mutate: Mutation, *, sources: Path | None = None)
             report = validate(sorted(after, key=str), sources=sources)
         except SourceError as error:
             raise ApiError(500, f"the write's evidence could not be re-checked: {error}") from error
+        except SyntaxError as error:
+            raise ApiError(500, f"the write cannot be validated: the shapes do not parse: {error}") from error
         if not report.conforms:
             details = report.to_json()
             raise ApiError(422, "the write was refused: its result does not conform to the shapes; "

@@ -301,3 +301,31 @@ def test_serve_get_prints_one_response_without_a_socket() -> None:
     status, content_type, body = get_once({"STORE": sample_store(), "QUERY_WORKERS": 1},
                                           f"/sparql?query={quote('ASK { ?s a inv:Incident }')}")
     assert (status, content_type, json.loads(body)["boolean"]) == (200, "application/sparql-results+json", True)
+
+
+def test_server_config_reads_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INVIOLABLE_QUERY_TIMEOUT", "3.5")
+    monkeypatch.setenv("INVIOLABLE_WRITE_TOKEN", "true")
+    monkeypatch.setenv("INVIOLABLE_QUERY_WORKERS", "1")
+    configured = create_app({"STORE": sample_store()})
+    try:
+        assert configured.config["QUERY_TIMEOUT"] == 3.5
+        assert configured.config["WRITE_TOKEN"] == "true"
+        assert configured.extensions["inviolable"].pool.size == 1
+        assert configured.extensions["inviolable"].writable is True
+    finally:
+        configured.extensions["inviolable"].pool.close()
+
+
+def test_pages_never_link_non_web_iris_and_forbid_outside_content() -> None:
+    store = sample_store()
+    store.load(b"<https://w3id.org/inviolable/id/state/atlantis> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+               b"<javascript:alert(1)> .", format=ox.RdfFormat.N_TRIPLES, graph=BASE + "graph/extra")
+    hostile = create_app({"STORE": store, "QUERY_WORKERS": 1})
+    try:
+        response = hostile.test_client().get("/id/state/atlantis", headers={"Accept": "text/html"})
+    finally:
+        hostile.extensions["inviolable"].pool.close()
+    page = response.get_data(as_text=True)
+    assert "javascript:alert(1)" in page and 'href="javascript:' not in page
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]

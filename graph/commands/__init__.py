@@ -8,6 +8,10 @@ from pathlib import Path
 from graph.config import settings
 
 
+class CommandError(Exception):
+    """A command failed for a reason the user can act on; its message says what and where."""
+
+
 def add_sources_option(parser: argparse.ArgumentParser) -> None:
     """``--sources DIR``, defaulting to ``INVIOLABLE_SOURCES`` or ``../shared/seeds`` when present."""
     parser.add_argument("--sources", type=Path, default=None, metavar="DIR",

@@ -7,8 +7,7 @@ import json
 import sys
 
 from graph.build import BuildError, build_store
-from graph.cli import CommandError
-from graph.commands import add_sources_option, add_store_option, resolve_sources, resolve_store
+from graph.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 from graph.loader import DataSyntaxError
 from graph.sources import SourceError
 

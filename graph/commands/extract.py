@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from graph.cli import CommandError
-from graph.commands import add_sources_option, resolve_sources
+from graph.commands import CommandError, add_sources_option, resolve_sources
 from graph.extract import GENERATED_DIR, ExtractionError, drift, extract_sources
 from graph.sources import SourceError
 

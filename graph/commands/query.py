@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.cli import CommandError
-from graph.commands import add_store_option, resolve_store
+from graph.commands import CommandError, add_store_option, resolve_store
 from graph.formats import RDF_FORMATS, RESULT_FORMATS
 from graph.query import QueryFormatError, run_query, write_result
 from graph.store import open_built_store

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graph.cli import CommandError
-from graph.commands import add_sources_option, add_store_option, resolve_sources, resolve_store
+from graph.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 
 NAME = "serve"
 HELP = "serve the graph: SPARQL endpoint, linked-data pages, dumps and the query page"
@@ -33,11 +32,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def ensure_built(store: Path, sources: Path | None, *, log: Any = print) -> bool:
     """Build the store when it is missing or not current; returns True when a build ran.
 
-    :raises CommandError: when the build fails (the previous store, if any, is left as it was).
+    A failed build leaves the previous store in place; it is then served, with a warning.
+
+    :raises CommandError: when the build fails and there is no previous store to serve.
     """
     from graph.build import BuildError, is_current
     from graph.build import build_store as build
     from graph.sources import SourceError
+    from graph.store import store_directory
 
     if is_current(store):
         return False
@@ -45,7 +47,10 @@ def ensure_built(store: Path, sources: Path | None, *, log: Any = print) -> bool
     try:
         result = build(path=store, sources=sources)
     except (BuildError, SourceError) as error:
-        raise CommandError(f"the build failed: {error}") from error
+        if not store_directory(store).is_dir():
+            raise CommandError(f"the build failed: {error}") from error
+        log(f"warning: the build failed, serving the previous store:\n{error}")
+        return False
     log(f"Built {result.summary.total} quads in {result.seconds:.1f} s.")
     return True
 
@@ -87,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     store, sources = resolve_store(args), resolve_sources(args)
     if args.build_if_needed:
         ensure_built(store, sources, log=lambda line: print(line, file=sys.stderr, flush=True))
+    from graph.store import store_directory
+
+    if not store_directory(store).is_dir():
+        raise CommandError(f"no store at {store}: run `inviolable build` first, or pass --build-if-needed")
     config: dict[str, Any] = {"STORE": store, "SOURCES": sources}
     if args.get is not None:
         from server.errors import ApiError

@@ -34,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--only", action="store_true",
                         help="validate only FILES with the ontology and reference data, not the other document files")
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="the data folder to validate (default: graph/data of the checkout)")
     add_sources_option(parser)
     parser.add_argument("--no-sources", action="store_true",
                         help="do not re-check evidence spans against the documents")
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             raise FileNotFoundError(", ".join(str(path) for path in missing))
         if args.sources is not None and not args.sources.is_dir():
             raise SourceError(f"sources directory {args.sources} does not exist")
-        files = collect_files(args.files)
+        files = collect_files(args.files, **({"data_dir": args.data_dir} if args.data_dir else {}))
         if args.only and args.files:
             given = {path.resolve() for path in args.files}
             files = [f for f in files if f.path.resolve() in given or not _is_document_file(f.graph)]

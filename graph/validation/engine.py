@@ -19,11 +19,11 @@ from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_graph
 from graph.sources import SourceDocument
 from graph.validation.convert import quads_to_graph
+from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, run_dataset_rules
 from graph.validation.locations import LocationIndex, display_path
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
 
-DATASET_NODE = "https://w3id.org/inviolable/shapes#dataset"
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
@@ -48,14 +48,18 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     paths = _ordered_paths(files or [])
     data = quads_to_graph(quads)
     shapes = load_shapes(shapes_dir)
-    _, results_graph, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+    _, results_graph, text = pyshacl.validate(data, shacl_graph=core_shapes(shapes), inference="none", allow_warnings=True,
                                               abort_on_first=False, meta_shacl=False, advanced=False)
     if not isinstance(results_graph, Graph):
         raise ShapesError(f"the shapes in {shapes_dir} are not valid SHACL: {text or results_graph}")
     index = LocationIndex(paths)
-    results = [_locate(result, index) for result in _read_results(results_graph, shapes)]
+    found = _read_results(results_graph, shapes) + run_dataset_rules(list(quads), dataset_rules(shapes))
+    results = [_locate(result, index) for result in found]
     if sources is not None:
-        results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)]
+        # A span the shapes already reject (past the end, start after end) is reported once.
+        rejected = {result.focus.partition("#")[0] for result in results if result.severity == VIOLATION}
+        results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)
+                    if result.focus not in rejected]
     return ValidationReport(results=_unique(results), triples=len(data), seconds=time.perf_counter() - began,
                             files=[display_path(path) for path in paths], evidence_checked=sources is not None)
 

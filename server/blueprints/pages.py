@@ -40,7 +40,8 @@ def href(term: ox.Term | str) -> str | None:
     base = current_app.config["BASE_IRI"]
     if iri.startswith(base + "id/") or iri.startswith(base + "vocab/"):
         return "/" + iri[len(base):]
-    return iri
+    # Only web links: an IRI such as javascript:… in the data must never become a live link.
+    return iri if iri.startswith(("http://", "https://")) else None
 
 
 @blueprint.app_template_global()

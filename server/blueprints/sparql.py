@@ -8,7 +8,7 @@ from graph.namespaces import PREFIXES
 from server.errors import ApiError, wants_html
 from server.media import GRAPH_FORMATS, RESULT_FORMATS, by_name, content_type, negotiate
 from server.protocol import Operation, read_operation
-from server.respond import accept_list, choose_graph_format, format_override, rdf_response
+from server.respond import accept_list, choose_graph_format, rdf_response
 from server.service import service_description
 from server.sparql_text import DatasetConflict, add_using, forbidden_keyword, has_dataset_clause, query_form
 from server.state import state
@@ -28,7 +28,8 @@ def _refuse_outbound(text: str) -> None:
 def _overrides(name: str) -> tuple[object | None, object | None]:
     results, graph = by_name(name, RESULT_FORMATS), by_name(name, GRAPH_FORMATS)
     if results is None and graph is None:
-        format_override([*RESULT_FORMATS, *GRAPH_FORMATS])
+        offered = ", ".join(f.file_extension for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
+        raise ApiError(406, f"format {name!r} is not offered here; choose one of {offered}")
     return results, graph
 
 

@@ -13,7 +13,7 @@ function localHref(iri) {
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
-  if (term.type === "uri") {
+  if (term.type === "uri" && /^https?:\/\//.test(term.value)) {
     const a = document.createElement("a");
     a.href = localHref(term.value);
     a.textContent = term.value;
