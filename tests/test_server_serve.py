@@ -17,7 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.build import BuildError
-from graph.commands import CommandError, build_parser
+from graph.cli import build_parser
+from graph.commands import CommandError
 from graph.commands.serve import ensure_built
 from graph.store import OxigraphStore, store_directory
 from server.testing import SAMPLE_TRIG
