@@ -65,7 +65,11 @@ def _query_cell(figures: dict | None) -> str:
     if not figures:
         return "–"
     if figures.get("ms") is None:
-        return f"> {figures['deadline_s']:g} s (stopped)" if figures.get("timed_out") else "failed"
+        if figures.get("timed_out"):
+            return f"> {figures['deadline_s']:g} s (stopped)"
+        return "status " + ", ".join(str(status) for status in figures.get("statuses", [])) or "failed"
+    if figures.get("timed_out"):
+        return f"{_ms(figures['ms'])} ({figures['runs']} run(s), then stopped at {figures['deadline_s']:g} s)"
     return f"{_ms(figures['ms'])}"
 
 
@@ -149,8 +153,12 @@ def targets(results: dict) -> list[dict]:
         ours = throughput["medians"].get("inviolable", {}).get("8", {})
         for other, wanted in (("oxigraph", 0.5), ("rdflib-endpoint", 10.0)):
             value = ratios.get(f"rps inviolable/{other}")
+            verdict = _verdict(value, wanted, higher_is_better=True)
+            theirs = throughput["medians"].get(other, {}).get("8", {})
+            if value is None and theirs and theirs["requests"] == 0 and ours.get("rps"):
+                verdict = f"met ({other} completed no request within the run)"
             rows.append({"target": f"req/s at 8 clients ≥ {wanted:g} × {other}", "measured": value,
-                         "verdict": _verdict(value, wanted, higher_is_better=True)})
+                         "verdict": verdict})
         p99 = ours.get("p99_ms")
         rows.append({"target": "p99 < 50 ms, competency mix, real graph, 8 clients", "measured": p99,
                      "verdict": _verdict(p99, 50.0, higher_is_better=False)})

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.floor import time_in_process, time_through_server
 from bench.queries import NOT_IN_SYNTHETIC, competency, synthetic
 from bench.servers import start_project
-from bench.synthetic import incidents_for
+from bench.synthetic import generate
 from graph.config import PROJECT_ROOT
 from graph.store import open_built_store
 
@@ -53,6 +53,17 @@ def label(size: int) -> str:
     return str(size)
 
 
+def incidents_for_size(size: int, *, seed: int = 0) -> int:
+    """How many synthetic incidents give a dataset of ``size`` quads, measured on a small sample.
+
+    The fixed part (ontology, states, cities) and the quads per incident are taken from the
+    generator's own output, so the sizes stay right when it changes.
+    """
+    base = len(generate(0, seed))
+    per_incident = (len(generate(200, seed)) - base) / 200
+    return max(1, round((size - base) / per_incident))
+
+
 def _stage(*args: str, timeout: float) -> dict:
     done = subprocess.run([sys.executable, "-m", "bench.stage", *args], capture_output=True, text=True,
                           cwd=PROJECT_ROOT, timeout=timeout, check=False)
@@ -71,7 +82,7 @@ def measure_size(size: int, work: Path, *, seed: int = 0, repeat: int = 3, deadl
     folder = work / "synthetic" / name
     folder.mkdir(parents=True, exist_ok=True)
     log(f"scale {name}: generate")
-    generated = _stage("generate", "--incidents", str(incidents_for(size)), "--seed", str(seed),
+    generated = _stage("generate", "--incidents", str(incidents_for_size(size, seed=seed)), "--seed", str(seed),
                        "--out", str(folder / "dataset.trig"), timeout=3600)
     log(f"scale {name}: build and validate {generated['quads']} quads")
     built = _stage("build", "--input", str(folder / "dataset.trig"), "--store", str(folder / "store"), timeout=7200)

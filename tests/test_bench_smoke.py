@@ -27,3 +27,52 @@ def test_generate_smoke_conforms_to_the_shapes(synthetic_10k: list[ox.Quad]) -> 
 def test_generate_same_seed_gives_same_dataset() -> None:
     assert generate(20, seed=7) == generate(20, seed=7)
     assert generate(20, seed=7) != generate(20, seed=8)
+
+
+def test_synthetic_queries_find_answers_in_the_synthetic_graph(synthetic_10k: list[ox.Quad]) -> None:
+    from bench.queries import NOT_IN_SYNTHETIC, competency, synthetic
+    from graph.query import with_prefixes
+    from graph.store import OxigraphStore
+
+    store = OxigraphStore()
+    store.bulk_load_quads(synthetic_10k)
+    aimed = synthetic(store, competency(), skip=NOT_IN_SYNTHETIC)
+    assert aimed and not set(aimed) & set(NOT_IN_SYNTHETIC)
+    empty = [name for name, text in aimed.items() if not list(store.query(with_prefixes(text)))]
+    assert empty == []
+
+
+@pytest.mark.parametrize(("text", "size", "label"), [("10k", 10_000, "10k"), ("1M", 1_000_000, "1M"),
+                                                     ("5m", 5_000_000, "5M"), ("2500", 2_500, "2500")])
+def test_parse_size_reads_k_and_m_suffixes(text: str, size: int, label: str) -> None:
+    from bench.scale import label as size_label
+    from bench.scale import parse_size
+
+    assert parse_size(text) == size
+    assert size_label(size) == label
+
+
+def test_summarise_ratios_compare_medians_and_rounds() -> None:
+    from bench.throughput import summarise
+
+    def run(server: str, round_number: int, rps: float) -> dict:
+        return {"server": server, "round": round_number, "clients": 8, "rps": rps, "p50_ms": 1.0, "p99_ms": 2.0,
+                "errors": 0, "requests": int(rps * 10)}
+
+    runs = [run("inviolable", 0, 100), run("oxigraph", 0, 400), run("rdflib-endpoint", 0, 1),
+            run("inviolable", 1, 300), run("oxigraph", 1, 200), run("rdflib-endpoint", 1, 2)]
+    figures = summarise(runs, ("inviolable", "oxigraph", "rdflib-endpoint"), (8,))
+    assert figures["medians"]["inviolable"]["8"]["rps"] == 200
+    ratios = figures["ratios"]["8"]
+    assert ratios["rps inviolable/oxigraph"] == round(200 / 300, 2)
+    assert ratios["rps inviolable/oxigraph per round (median)"] == round((0.25 + 1.5) / 2, 2)
+    assert ratios["rps inviolable/rdflib-endpoint"] == round(200 / 1.5, 2)
+
+
+def test_targets_say_by_how_much_a_target_is_missed() -> None:
+    from bench.report import targets
+
+    results = {"scale": {"1M": {"build": {"total_s": 90.0, "peak_mb": 2048.0}}}}
+    verdicts = {row["target"]: row["verdict"] for row in targets(results)}
+    assert verdicts["build + validate 1M synthetic triples < 60 s"] == "missed by 50 %"
+    assert verdicts["peak memory of that build < 4096 MB"] == "met"

@@ -14,7 +14,7 @@ from graph.validation import VIOLATION, WARNING
 from graph.validation.locations import display_path
 from graph.validation.report import short_iri
 from graph.validation.shapes import load_shapes
-from tests.validation_support import CONFORMING, FIXTURES, expectation, validate_fixtures
+from tests.test_validation_support import CONFORMING, FIXTURES, expectation, validate_fixtures
 
 VIOLATING = sorted((FIXTURES / "violating").glob("*.ttl"))
 BROKEN = sorted(p for p in (FIXTURES / "broken").glob("*.ttl") if p.name != "syntax-error.ttl")
@@ -109,3 +109,11 @@ def test_broken_corpus_messages_are_distinct() -> None:
 def test_span_hash_mismatch_passes_the_shapes_without_documents(tmp_path: Path) -> None:
     report = validate_fixtures(FIXTURES / "broken" / "span-hash-mismatch.ttl", empty_data_dir=tmp_path)
     assert report.conforms and not report.evidence_checked
+
+
+def test_shapes_are_valid_shacl() -> None:
+    """The shapes conform to the SHACL-for-SHACL shapes that pyshacl ships (meta-validation)."""
+    import pyshacl
+
+    conforms, _, text = pyshacl.validate(Graph(), shacl_graph=load_shapes(), meta_shacl=True, allow_warnings=True)
+    assert conforms, text

@@ -15,7 +15,7 @@ from graph.validation import collect_files, validate_files
 from graph.validation.convert import TermConverter, quads_to_graph
 from graph.validation.locations import LocationIndex
 from tests.conftest import require_sources
-from tests.validation_support import CONFORMING, FIXTURES
+from tests.test_validation_support import CONFORMING, FIXTURES
 
 DOCUMENT_FOLDER = "quito-embassy-raid-wikipedia"
 

@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 from graph.cli import main
 from graph.namespaces import SH
 from graph.validation.locations import display_path
-from tests.validation_support import CONFORMING, FIXTURES, expectation
+from tests.test_validation_support import CONFORMING, FIXTURES, expectation
 
 BROKEN = FIXTURES / "broken"
 ANNOTATION = re.compile(r"^::(error|warning|notice) (?:file=([^,]+),line=(\d+),)?title=[^:]*::(.+)$")

@@ -14,6 +14,7 @@ from graph.commands import add_sources_option, resolve_sources
 from graph.loader import DataSyntaxError
 from graph.sources import SourceError
 from graph.validation import FORMATS, collect_files, validate_files
+from graph.validation.engine import ShapesError
 from graph.validation.locations import display_path
 from graph.validation.report import ValidationReport
 
@@ -56,8 +57,10 @@ def run(args: argparse.Namespace) -> int:
         report = validate_files(files, sources=sources)
     except DataSyntaxError as error:
         return _unreadable(args, str(error), error.path, error.line, error.column)
-    except SourceError as error:
+    except (SourceError, ShapesError) as error:
         return _unreadable(args, str(error))
+    except SyntaxError as error:
+        return _unreadable(args, f"the shapes do not parse: {error}")
     except FileNotFoundError as error:
         return _unreadable(args, f"no such file: {error.args[0] if error.args else error}")
     _emit(args, report)

@@ -15,7 +15,6 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -52,8 +51,6 @@ class TermConverter:
             datatype = term.datatype.value
             if datatype == _XSD_STRING:
                 return Literal(term.value)
-            if datatype == _RDF_LANG_STRING:
-                return Literal(term.value)
             return Literal(term.value, datatype=URIRef(datatype))
         raise TypeError(f"cannot convert {term!r} to an rdflib term")
 
@@ -89,16 +86,5 @@ def quads_to_graph(quads: Iterable[ox.Quad], *, graph: Graph | None = None) -> G
     """
     target = graph if graph is not None else ValidationGraph()
     convert = TermConverter()
-    context = target
-    target.addN((convert(q.subject), convert(q.predicate), convert(q.object), context) for q in quads)
+    target.addN((convert(q.subject), convert(q.predicate), convert(q.object), target) for q in quads)
     return target
-
-
-def node_graphs(quads: Iterable[ox.Quad]) -> dict[str, str]:
-    """Map each subject IRI to the named graph of its first quad: the document that states it."""
-    graphs: dict[str, str] = {}
-    for quad in quads:
-        subject = quad.subject.value
-        if subject not in graphs and isinstance(quad.graph_name, ox.NamedNode):
-            graphs[subject] = quad.graph_name.value
-    return graphs

@@ -15,7 +15,6 @@ from functools import cache
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
 
 from graph.namespaces import SH
 from graph.validation.report import VIOLATION, ValidationResult
@@ -44,7 +43,8 @@ def dataset_rules(shapes: Graph) -> list[DatasetRule]:
             if select is None:
                 continue
             severity = shapes.value(constraint, SH.severity) or shape_severity or SH.Violation
-            messages = sorted(shapes.objects(constraint, SH.message), key=lambda m: (getattr(m, "language", "") != "en", str(m)))
+            messages = sorted(shapes.objects(constraint, SH.message),
+                              key=lambda m: (getattr(m, "language", "") != "en", str(m)))
             rules.append(DatasetRule(str(shape), _prefixes(shapes, constraint) + str(select).replace("$this", "?this"),
                                      str(messages[0]) if messages else f"fails a rule of {shape}",
                                      str(severity).rpartition("#")[2] or VIOLATION))
@@ -104,4 +104,4 @@ def _prefixes(shapes: Graph, constraint: object) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["DATASET_NODE", "RDF", "DatasetRule", "core_shapes", "dataset_rules", "run_dataset_rules"]
+__all__ = ["DATASET_NODE", "DatasetRule", "core_shapes", "dataset_rules", "run_dataset_rules"]

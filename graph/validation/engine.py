@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +27,6 @@ from graph.validation.report import VIOLATION, ValidationReport, ValidationResul
 from graph.validation.shapes import load_shapes
 
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
-_PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
 class ShapesError(Exception):
@@ -46,10 +47,12 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     """
     began = time.perf_counter()
     paths = _ordered_paths(files or [])
-    data = quads_to_graph(quads)
     shapes = load_shapes(shapes_dir)
-    _, results_graph, text = pyshacl.validate(data, shacl_graph=core_shapes(shapes), inference="none", allow_warnings=True,
-                                              abort_on_first=False, meta_shacl=False, advanced=False)
+    with _collector_paused():
+        data = quads_to_graph(quads)
+        _, results_graph, text = pyshacl.validate(data, shacl_graph=core_shapes(shapes), inference="none",
+                                                  allow_warnings=True, abort_on_first=False, meta_shacl=False,
+                                                  advanced=False)
     if not isinstance(results_graph, Graph):
         raise ShapesError(f"the shapes in {shapes_dir} are not valid SHACL: {text or results_graph}")
     index = LocationIndex(paths)
@@ -62,6 +65,19 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
                     if result.focus not in rejected]
     return ValidationReport(results=_unique(results), triples=len(data), seconds=time.perf_counter() - began,
                             files=[display_path(path) for path in paths], evidence_checked=sources is not None)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # The rdflib graph is millions of long-lived objects that the cyclic collector would scan
+    # again and again while pyshacl allocates; reference counting still frees the temporaries.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def collect_files(extra: Iterable[Path] = (), *, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
