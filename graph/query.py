@@ -47,9 +47,11 @@ def _compact(term: ox.Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if term.value.startswith(namespace) and "/" not in term.value[len(namespace):]:
-                return f"{prefix}:{term.value[len(namespace):]}"
+        # For reading only: ``id:state/ecuador`` is shorter than the IRI, though not valid Turtle.
+        matches = [(prefix, ns) for prefix, ns in PREFIXES.items() if term.value.startswith(ns)]
+        if matches:
+            prefix, namespace = max(matches, key=lambda match: len(match[1]))
+            return f"{prefix}:{term.value[len(namespace):]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return term.value
