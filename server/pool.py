@@ -4,6 +4,11 @@ pyoxigraph cannot cancel a running query, so queries run in forked worker proces
 that passes its deadline is killed and a fresh one forked in its place; the web process and
 other clients' queries are unaffected. Workers are also replaced after each write so that they
 see the new data.
+
+A query still running after ``slow_after`` seconds is moved to the slow lane: its worker is
+reniced to the lowest CPU priority and a fresh worker takes its place in the pool, so that a few
+runaway queries waiting for their deadline neither hold every worker nor take the CPU from the
+short queries of other clients. The slow worker is retired when its query ends.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
 StoreOpener = Callable[[], ox.Store]
 _PR_SET_PDEATHSIG = 1
+_LOWEST_PRIORITY = 19
 
 
 def _die_with_parent() -> None:
@@ -63,6 +69,7 @@ class _Worker:
         self.process = process
         self.connection = connection
         self.generation = generation
+        self.slow = False
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -78,12 +85,18 @@ class QueryPool:
     :param opener: called in each new worker to get the store it queries.
     :param size: number of workers, hence of queries running at once.
     :param fork_lock: held while forking, so that no write is half-done in the copied process.
+    :param slow_after: seconds after which a running query moves to the slow lane.
+    :param max_slow: how many slow queries may have a worker of their own beside the pool.
     """
 
     def __init__(self, opener: StoreOpener, *, size: int = 2,
-                 fork_lock: threading.RLock | None = None) -> None:
+                 fork_lock: threading.RLock | None = None, slow_after: float = 0.25,
+                 max_slow: int | None = None) -> None:
         self._opener = opener
         self._size = max(1, size)
+        self._slow_after = slow_after
+        self._max_slow = max_slow if max_slow is not None else 8 * self._size
+        self._slow = 0
         self._context = multiprocessing.get_context("fork")
         self._fork_lock = fork_lock or threading.RLock()
         self._idle: list[_Worker] = []
@@ -119,20 +132,31 @@ class QueryPool:
         child.close()
         return _Worker(process, parent, self._generation)
 
-    def _replace(self, worker: _Worker) -> None:
-        def deliver(fresh: _Worker) -> None:
-            with self._ready:
-                if not self._closed:
-                    self._idle.append(fresh)
-                    self._ready.notify()
-                    return
-            fresh.kill()
+    def _deliver(self, fresh: _Worker) -> None:
+        with self._ready:
+            if not self._closed:
+                self._idle.append(fresh)
+                self._ready.notify()
+                return
+        fresh.kill()
 
+    def _replace(self, worker: _Worker, *, fork: bool = True) -> None:
         def work() -> None:
             worker.kill()
-            if not self._closed:
-                self._forks.put(deliver)
+            if fork and not self._closed:
+                self._forks.put(self._deliver)
         threading.Thread(target=work, daemon=True, name="inviolable-reaper").start()
+
+    def _demote(self, worker: _Worker) -> None:
+        """Move a long-running query's worker to the slow lane, forking a worker to take its place."""
+        with self._ready:
+            if self._closed or self._slow >= self._max_slow:
+                return
+            self._slow += 1
+            worker.slow = True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LOWEST_PRIORITY)
+        self._forks.put(self._deliver)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._ready:
@@ -148,16 +172,21 @@ class QueryPool:
     def _release(self, worker: _Worker) -> None:
         with self._ready:
             self._busy.discard(worker)
-            if worker.generation == self._generation and not self._closed:
+            if worker.slow:
+                self._slow -= 1
+            elif worker.generation == self._generation and not self._closed:
                 self._idle.append(worker)
                 self._ready.notify()
                 return
-        self._replace(worker)
+        # A slow worker's place was taken when it was demoted: retire it without a successor.
+        self._replace(worker, fork=not worker.slow)
 
     def _discard(self, worker: _Worker) -> None:
         with self._ready:
             self._busy.discard(worker)
-        self._replace(worker)
+            if worker.slow:
+                self._slow -= 1
+        self._replace(worker, fork=not worker.slow)
 
     def run(self, job: QueryJob, *, timeout: float) -> Outcome:
         """Run a job in a worker and return its outcome, stopping it at ``timeout`` seconds.
@@ -171,7 +200,11 @@ class QueryPool:
         worker = self._acquire(deadline, timeout)
         try:
             worker.connection.send(job)
-            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+            ready = worker.connection.poll(max(0.0, min(self._slow_after, deadline - time.monotonic())))
+            if not ready and time.monotonic() < deadline:
+                self._demote(worker)
+                ready = worker.connection.poll(max(0.0, deadline - time.monotonic()))
+            if not ready:
                 self._discard(worker)
                 raise QueryTimeout(timeout)
             status, payload = worker.connection.recv()

@@ -131,6 +131,27 @@ def test_server_stops_a_runaway_query_while_answering_others() -> None:
         assert status == 200 and body["boolean"] is True
 
 
+def test_server_answers_others_while_several_runaways_hold_the_slow_lane() -> None:
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with LiveServer({"STORE": _big_store(), "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 3}) as live:
+        with ThreadPoolExecutor(max_workers=4) as background:
+            runaways = []
+            for _ in range(4):
+                runaways.append(background.submit(_request, live.port, "GET", f"/sparql?query={quote(runaway)}"))
+                time.sleep(0.4)
+            latencies = []
+            while not all(future.done() for future in runaways):
+                start = time.monotonic()
+                status, body = _request(live.port, "GET", f"/sparql?query={quote('ASK { ?s ?p 5 }')}")
+                latencies.append(time.monotonic() - start)
+                assert status == 200 and body["boolean"] is True
+                time.sleep(0.1)
+            statuses = [future.result()[0] for future in runaways]
+        assert statuses == [503] * 4
+        # With one worker and no slow lane, each of these would wait for a runaway's deadline (3 s).
+        assert len(latencies) >= 5 and max(latencies) < 1.0
+
+
 def _count(port: int) -> int:
     _, body = _request(port, "GET", "/sparql?" + urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
     return int(body["results"]["bindings"][0]["n"]["value"])
