@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmark and write results as JSON, a Markdown summary and a plot.
 
 The default (sizes 10k and 100k, three rounds of 10 s per server and client count, two soaks of
-60 s) takes about twenty minutes on two cores; ``--sizes 10k,100k,1M,5M`` adds the big sizes.
+60 s) takes about 17 minutes on two cores; ``--sizes 10k,100k,1M,5M`` adds the big sizes.
 Each run merges into ``bench/results/results.json``, so sections and sizes may be run apart.
 """
 
@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=3, help="throughput rounds (medians over rounds)")
     p.add_argument("--soak-seconds", type=float, default=60.0)
     p.add_argument("--soak-clients", type=int, default=32)
+    p.add_argument("--soak-deadlines", default="",
+                   help="extra runaway soaks with these server deadlines in seconds (e.g. 1,2)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default bench/results)")
     p.add_argument("--plot", type=Path, default=None, help="also copy the plot here (e.g. docs/img/bench-scale.png)")
     p.add_argument("--fresh", action="store_true", help="start a new results file instead of merging")
@@ -92,8 +94,11 @@ def run(args: argparse.Namespace) -> dict:
     if "soak" in sections:
         from bench.soak import soak
 
+        variants: list[tuple[bool, float | None]] = [(False, None), (True, None)]
+        variants += [(True, float(text)) for text in args.soak_deadlines.split(",") if text.strip()]
         results["soak"] = [soak(store, queries, logs=WORK_DIR / "logs", seconds=args.soak_seconds,
-                                clients=args.soak_clients, runaway=runaway, log=_log) for runaway in (False, True)]
+                                clients=args.soak_clients, runaway=runaway, deadline=deadline, log=_log)
+                           for runaway, deadline in variants]
         _save(results, args.out)
     return results
 

@@ -71,7 +71,7 @@ def run_wrk(url: str, queries: list[str], *, clients: int, seconds: float, timeo
     elapsed = raw["duration_us"] / 1e6
     kinds = raw["errors"]
     return LoadResult(clients=clients, seconds=round(elapsed, 2), requests=raw["requests"],
-                      rps=round(raw["requests"] / elapsed, 1) if elapsed else 0.0,
+                      rps=round(raw["requests"] / elapsed, 3) if elapsed else 0.0,
                       p50_ms=raw["latency_us"]["p50"] / 1000, p90_ms=raw["latency_us"]["p90"] / 1000,
                       p99_ms=raw["latency_us"]["p99"] / 1000, max_ms=raw["latency_us"]["max"] / 1000,
                       errors=sum(kinds.values()), error_kinds=kinds)

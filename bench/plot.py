@@ -32,20 +32,27 @@ def plot(results: dict, out: str) -> None:
     left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
     names = sorted({name for size in sizes for name in scale[size]["queries"]})
+    stopped: dict[int, list[str]] = {}
+    deadline_ms = None
     for name in names:
-        xs, ys, stopped = [], [], []
+        xs, ys = [], []
         for q, size in zip(quads, sizes, strict=True):
             timing = scale[size]["queries"].get(name, {}).get("in_process") or {}
-            if timing.get("ms") is not None:
+            if timing.get("ms") is not None and not timing.get("timed_out"):
                 xs.append(q)
                 ys.append(timing["ms"])
             elif timing.get("timed_out"):
-                stopped.append((q, timing["deadline_s"] * 1000))
-        line = right.plot(xs, ys, marker="o", label=name)[0] if xs else None
-        if stopped:
-            right.scatter(*zip(*stopped, strict=True), marker="x", s=60,
-                          color=line.get_color() if line else "black")
-    right.set(xscale="log", yscale="log", xlabel="quads", ylabel="median ms (in-process; × = stopped at deadline)",
+                stopped.setdefault(q, []).append(name)
+                deadline_ms = timing["deadline_s"] * 1000
+        if xs:
+            right.plot(xs, ys, marker="o", label=name)
+    if deadline_ms:
+        right.axhline(deadline_ms, color="grey", linestyle=":", linewidth=1, label="deadline")
+        for q, which in stopped.items():
+            right.scatter([q], [deadline_ms], marker="x", s=60, color="black")
+            right.annotate("stopped:\n" + "\n".join(which), (q, deadline_ms), textcoords="offset points",
+                           xytext=(0, -12), ha="center", va="top", fontsize=7)
+    right.set(xscale="log", yscale="log", xlabel="quads", ylabel="median ms, in-process",
               title="Competency queries")
     right.legend(fontsize=8, ncol=2)
     right.grid(True, which="both", alpha=0.3)

@@ -57,6 +57,33 @@ class Server:
                 continue
         return total
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) used so far by the whole process tree."""
+        total = 0.0
+        for process in self.tree():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def wait_idle(self, *, timeout: float = 20.0, interval: float = 0.5, busy: float = 0.1) -> bool:
+        """Wait until the server uses less than ``busy`` of a core over ``interval``; False at ``timeout``.
+
+        A server keeps computing the answers to requests whose clients have gone away; the next
+        measured run must not share the CPU with that leftover work.
+        """
+        deadline = time.monotonic() + timeout
+        before = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(interval)
+            after = self.cpu_seconds()
+            if after - before < busy * interval:
+                return True
+            before = after
+        return False
+
     def stop(self) -> None:
         """Stop the server and every process of its group, killing what ignores SIGTERM."""
         if self.process.poll() is not None:
