@@ -19,7 +19,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="interface to listen on (env INVIOLABLE_HOST; default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("INVIOLABLE_PORT", "8000")),
                         help="port to listen on (env INVIOLABLE_PORT; default 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    # Request threads mostly wait on query workers; enough of them that queries waiting for their
+    # deadline cannot hold every thread while other clients queue behind them.
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("INVIOLABLE_HTTP_THREADS", "64")),
+                        help="request threads (env INVIOLABLE_HTTP_THREADS; default 64)")
     parser.add_argument("--build-if-needed", action="store_true",
                         help="build the store first when it is missing or older than the data")
     parser.add_argument("--get", metavar="PATH", default=None,
@@ -68,7 +71,7 @@ def get_once(config: dict[str, Any], path: str, *, accept: str | None = None) ->
         app.extensions["inviolable"].pool.close()
 
 
-def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 8) -> None:
+def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64) -> None:
     """Serve the app with gunicorn: one process (the store is opened once), threads for requests."""
     from gunicorn.app.base import BaseApplication
 
