@@ -1,16 +1,20 @@
-"""Names of the serialisation formats the command line accepts, mapped to pyoxigraph's enums."""
+"""The one table of serialisation formats: names the command line accepts, mapped to pyoxigraph's enums.
+
+The server's content negotiation (``server/media.py``) offers the same formats in the same order.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
+#: In order of preference: the first is what a client gets when it accepts anything.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
 }
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import IO
 
 import pyoxigraph as ox
@@ -19,14 +18,13 @@ class QueryFormatError(ValueError):
 
 
 _PROLOGUE = sparql_prefixes().replace("\n", " ") + " "
-_POSITION = re.compile(r"at 1:(\d+)")
 
 
 def with_prefixes(sparql: str) -> str:
-    """Prepend the project's prefix declarations, so queries may use ``inv:``, ``sem:`` … undeclared.
+    """Prepend the project's prefix declarations as text, for engines that take no prefix option.
 
-    They go on the query's first line, so line numbers in parser errors stay the user's; a
-    query's own declarations come later and win.
+    They go on the query's first line, so line numbers stay the user's; a query's own
+    declarations come later and win.
     """
     return _PROLOGUE + sparql
 
@@ -34,13 +32,9 @@ def with_prefixes(sparql: str) -> str:
 def run_query(store: GraphStore, sparql: str) -> Result:
     """Evaluate a query over the union of all graphs, with the project's prefixes predeclared.
 
-    :raises SyntaxError: with the parser's message, positioned in the user's text, when it does not parse.
+    :raises SyntaxError: with the parser's message when the query does not parse.
     """
-    try:
-        return store.query(with_prefixes(sparql))
-    except SyntaxError as error:
-        message = _POSITION.sub(lambda m: f"at 1:{max(1, int(m.group(1)) - len(_PROLOGUE))}", str(error))
-        raise SyntaxError(message) from None
+    return store.query(sparql, prefixes=PREFIXES)
 
 
 def _compact(term: ox.Term | None) -> str:

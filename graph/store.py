@@ -19,7 +19,8 @@ class GraphStore(Protocol):
     """What build, validate and serve need from a quad store."""
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+              named_graphs: list[str] | None = None, prefixes: dict[str, str] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         ...
 
     def update(self, sparql: str) -> None:
@@ -65,13 +66,14 @@ class OxigraphStore:
         return self._store
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, prefixes: dict[str, str] | None = None,
               ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Evaluate a SPARQL query; the default graph is the union of all graphs unless given.
 
+        :param prefixes: prefix declarations the query may use without declaring them.
         :raises SyntaxError: when the query does not parse.
         """
-        options: dict = {}
+        options: dict = {"prefixes": prefixes} if prefixes else {}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:

@@ -7,15 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.namespaces import sparql_prefixes
 from graph.sources import SourceError, find_document, read_document
 from server.state import ServerState
 
-PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX schema: <https://schema.org/>
-PREFIX dct: <http://purl.org/dc/terms/>
-"""
+PREFIXES = sparql_prefixes() + "\n"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 

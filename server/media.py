@@ -1,4 +1,4 @@
-"""The one table of media types the server speaks, and content negotiation over it.
+"""The media types the server speaks (the formats of :mod:`graph.formats`), and content negotiation.
 
 Every media type comes from :class:`pyoxigraph.RdfFormat` or :class:`pyoxigraph.QueryResultsFormat`;
 aliases a client may send (``application/json``, ``text/plain``) are resolved by the same library.
@@ -11,17 +11,14 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from graph import formats
+
 #: Result formats for SELECT and ASK, the first being the default.
-RESULT_FORMATS: tuple[ox.QueryResultsFormat, ...] = (
-    ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV,
-)
+RESULT_FORMATS: tuple[ox.QueryResultsFormat, ...] = tuple(formats.RESULT_FORMATS.values())
 #: Graph formats for CONSTRUCT, DESCRIBE and entity descriptions, the first being the default.
-GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = (
-    ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD,
-    ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG,
-)
+GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = tuple(formats.RDF_FORMATS.values())
 #: Formats able to hold a whole dataset (named graphs), for dumps.
-DATASET_FORMATS: tuple[ox.RdfFormat, ...] = tuple(f for f in GRAPH_FORMATS if f.supports_datasets)
+DATASET_FORMATS: tuple[ox.RdfFormat, ...] = tuple(formats.DATASET_FORMATS.values())
 HTML = "text/html"
 
 Format = TypeVar("Format", ox.RdfFormat, ox.QueryResultsFormat)

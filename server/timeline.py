@@ -8,8 +8,7 @@ from pathlib import Path
 from server.entities import PREFIXES, Evidence, quote
 from server.state import ServerState
 
-_EVENTS = PREFIXES + """PREFIX inv: <https://w3id.org/inviolable/ontology#>
-PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+_EVENTS = PREFIXES + """
 SELECT ?e (SAMPLE(?l_en) AS ?label) (SAMPLE(?l_es) AS ?label_es) (SAMPLE(?kind) AS ?k)
        (MIN(?day) AS ?d) (MIN(?begin) AS ?b) (MIN(?finish) AS ?f) (MIN(?dt) AS ?t) (MIN(?month) AS ?m)
 WHERE {
@@ -20,8 +19,7 @@ WHERE {
   OPTIONAL { ?e sem:hasTimeStamp ?day } OPTIONAL { ?e sem:hasBeginTimeStamp ?begin }
   OPTIONAL { ?e sem:hasEndTimeStamp ?finish } OPTIONAL { ?e inv:dateTime ?dt } OPTIONAL { ?e inv:month ?month }
 } GROUP BY ?e"""
-_EVIDENCE = PREFIXES + """PREFIX inv: <https://w3id.org/inviolable/ontology#>
-SELECT DISTINCT ?e ?doc ?title ?start ?end WHERE {
+_EVIDENCE = PREFIXES + """SELECT DISTINCT ?e ?doc ?title ?start ?end WHERE {
   { BIND(<%(iri)s> AS ?e) } UNION { ?e (inv:respondsTo|inv:relatedIncident|^inv:resultedIn|inv:inCase)+ <%(iri)s> }
   ?e prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
   OPTIONAL { ?doc schema:name ?title }

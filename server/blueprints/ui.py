@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
+from graph.namespaces import sparql_prefixes
 from server.errors import ApiError
 from server.media import GRAPH_FORMATS, RESULT_FORMATS
 from server.state import state
@@ -30,8 +31,7 @@ def examples(folder: Path | None) -> list[dict[str, str]]:
 
 
 def _incidents() -> list[tuple[str, str]]:
-    rows = state().rows("""PREFIX inv: <https://w3id.org/inviolable/ontology#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    rows = state().rows(sparql_prefixes() + """
         SELECT ?i (SAMPLE(?l) AS ?label) WHERE { ?i a inv:Incident .
         OPTIONAL { ?i rdfs:label ?l FILTER(langMatches(lang(?l), "en")) } } GROUP BY ?i ORDER BY ?i""")
     return [(row[0].value, row[1].value if row[1] is not None else row[0].value) for row in rows]
