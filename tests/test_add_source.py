@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from cli.main import main
 from graph.extract import ExtractionError
 from graph.extract.register import NewDocument, add_source, guess_format
 from graph.sources import MANIFEST, SourceError, load_manifest

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from cli.main import main
 from graph.build import BuildError, build_store, is_current
-from graph.cli import main
 from graph.config import DATA_DIR
 from graph.export import export
 from graph.loader import DataSyntaxError

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from cli.main import main
 from graph.coverage import coverage, sentences
 from graph.extract.register import NewDocument, add_source
 from graph.sources import MANIFEST

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.cli import main
+from cli.main import main
 from graph.evidence import check_evidence
 from graph.extract import ExtractionError, extract_sources
 from graph.loader import DataFile, parse_file

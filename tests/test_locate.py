@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.cli import main
+from cli.main import main
 from graph.locate import PassageNotFound, find_spans, locate
 from graph.sources import find_document, read_document, sha256_text
 from tests.conftest import require_sources

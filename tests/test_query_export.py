@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graph.cli import main
+from cli.main import main
 from graph.export import export
 from graph.query import QueryFormatError, run_query, write_result
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.commands.serve import get_once
+from cli.commands.serve import get_once
 from server.app import create_app
 from server.testing import SAMPLE_INCIDENT, sample_store
 from tests.conftest import require_sources

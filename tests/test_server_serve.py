@@ -16,10 +16,10 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
+from cli.commands import CommandError
+from cli.commands.serve import ensure_built
+from cli.main import build_parser
 from graph.build import BuildError
-from graph.cli import build_parser
-from graph.commands import CommandError
-from graph.commands.serve import ensure_built
 from graph.store import OxigraphStore, store_directory
 from server.testing import SAMPLE_TRIG
 

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from graph.cli import main
+from cli.main import main
 from graph.namespaces import SH
 from graph.validation.locations import display_path
 from tests.test_validation_support import CONFORMING, FIXTURES, expectation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from graph.commands import CommandError, add_sources_option, resolve_sources
+from cli.commands import CommandError, add_sources_option, resolve_sources
 from graph.coverage import coverage
 from graph.extract import ExtractionError
 from graph.sources import SourceError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from graph.commands import CommandError, add_sources_option, resolve_sources
+from cli.commands import CommandError, add_sources_option, resolve_sources
 from graph.extract import GENERATED_DIR, ExtractionError, drift, extract_sources
 from graph.sources import SourceError
 

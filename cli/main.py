@@ -1,6 +1,6 @@
 """The ``inviolable`` command: a thin shell over the project's plain functions.
 
-Each subcommand is a module of :mod:`graph.commands` that defines ``NAME``, ``HELP``,
+Each subcommand is a module of :mod:`cli.commands` that defines ``NAME``, ``HELP``,
 ``configure(parser)`` and ``run(args) -> int``; they are discovered, not listed here.
 """
 
@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 import sys
 
-from graph import commands
-from graph.commands import CommandError
+from cli import commands
+from cli.commands import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.commands import add_sources_option, resolve_sources
+from cli.commands import add_sources_option, resolve_sources
 from graph.loader import DataSyntaxError
 from graph.sources import SourceError
 from graph.validation import FORMATS, collect_files, validate_files

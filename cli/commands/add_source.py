@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from graph.commands import CommandError
+from cli.commands import CommandError
 from graph.extract import ExtractionError
 from graph.extract.register import NewDocument, add_source
 from graph.sources import SourceError

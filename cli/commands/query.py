@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.commands import CommandError, add_store_option, resolve_store
+from cli.commands import CommandError, add_store_option, resolve_store
 from graph.formats import RDF_FORMATS, RESULT_FORMATS
 from graph.query import QueryFormatError, run_query, write_result
 from graph.store import open_built_store

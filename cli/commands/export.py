@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph.commands import CommandError, add_store_option, resolve_store
+from cli.commands import CommandError, add_store_option, resolve_store
 from graph.export import export
 from graph.formats import RDF_FORMATS
 from graph.namespaces import GRAPH

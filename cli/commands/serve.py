@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graph.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
+from cli.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 
 NAME = "serve"
 HELP = "serve the graph: SPARQL endpoint, linked-data pages, dumps and the query page"

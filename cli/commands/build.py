@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
+from cli.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 from graph.build import BuildError, build_store
-from graph.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 from graph.loader import DataSyntaxError
 from graph.sources import SourceError
 

@@ -1,0 +1,1 @@
+"""The ``inviolable`` command line, above both the graph and the server packages."""
