@@ -6,27 +6,45 @@ Update and the Graph Store Protocol can stand behind the same methods.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
 import pyoxigraph as ox
 
+from graph.delta import delta_update, term_function
+
 _PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
 
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+
+
 class GraphStore(Protocol):
-    """What build, validate and serve need from a quad store."""
+    """What build, validate and serve need from a quad store.
+
+    ``timeout`` is a deadline in seconds. An engine that can stop a running query (the remote
+    engine) enforces it and raises :class:`TimeoutError`; the embedded engine cannot cancel a
+    query in its own process, so the server runs its queries in worker processes that are killed
+    at the deadline (``server/pool.py``).
+    """
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, prefixes: dict[str, str] | None = None,
-              ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+              named_graphs: list[str] | None = None, union_default: bool = True,
+              prefixes: dict[str, str] | None = None, base_iri: str | None = None,
+              timeout: float | None = None) -> QueryResult:
         ...
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
+               timeout: float | None = None) -> None:
         ...
 
     def load(self, data: bytes | str | IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
+        ...
+
+    def bulk_load(self, quads: Iterable[ox.Quad]) -> None:
         ...
 
     def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None,
@@ -37,6 +55,12 @@ class GraphStore(Protocol):
         ...
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        ...
+
+    def apply_delta(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        ...
+
+    def version(self) -> str:
         ...
 
 
@@ -53,50 +77,103 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         if path is None:
             self._store = ox.Store()
         elif read_only:
             self._store = ox.Store.read_only(str(path))
         else:
             self._store = ox.Store(str(path))
+        self._opened = uuid.uuid4().hex[:12]
+        self._changes = 0
 
     @property
     def native(self) -> ox.Store:
-        """The pyoxigraph store itself, for callers that need its full API."""
+        """Deprecated: the pyoxigraph store itself. Use the :class:`GraphStore` methods instead."""
         return self._store
 
+    def reopen(self) -> OxigraphStore:
+        """A store over the same data for another process (a query worker): the same in-memory
+        object (inherited by ``fork``), or the directory opened again read-only."""
+        return self if self.path is None else OxigraphStore(self.path, read_only=True)
+
+    def _changed(self) -> None:
+        self._changes += 1
+
+    def version(self) -> str:
+        """An opaque token that changes with every change committed through this object.
+
+        It is new each time the store is opened, so a cache keyed on it never outlives a restart.
+        """
+        return f"{self._opened}-{self._changes}"
+
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, prefixes: dict[str, str] | None = None,
-              ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Evaluate a SPARQL query; the default graph is the union of all graphs unless given.
+              named_graphs: list[str] | None = None, union_default: bool = True,
+              prefixes: dict[str, str] | None = None, base_iri: str | None = None,
+              timeout: float | None = None) -> QueryResult:
+        """Evaluate a SPARQL query.
+
+        The default graph is the union of all graphs when ``union_default`` (unless
+        ``default_graphs`` are given), the store's own default graph otherwise, or the query's FROM
+        clauses when ``union_default`` is False and the query has them.
 
         :param prefixes: prefix declarations the query may use without declaring them.
+        :param timeout: not enforced here (an embedded query cannot be cancelled): see :class:`GraphStore`.
         :raises SyntaxError: when the query does not parse.
         """
         options: dict = {"prefixes": prefixes} if prefixes else {}
+        if base_iri:
+            options["base_iri"] = base_iri
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
+            # A dataset given by default graphs alone has no named graphs (SPARQL 1.1 Protocol).
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+        elif named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            options["default_graph"] = []
+        elif union_default:
+            options["use_default_graph_as_union"] = True
         return self._store.query(sparql, **options)
 
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL update.
+    def update(self, sparql: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
+               timeout: float | None = None) -> None:
+        """Apply a SPARQL update, in one transaction.
 
+        :param timeout: not enforced here: see :class:`GraphStore`.
         :raises SyntaxError: when the update does not parse.
         """
-        self._store.update(sparql)
+        options: dict = {"prefixes": prefixes} if prefixes else {}
+        if base_iri:
+            options["base_iri"] = base_iri
+        self._store.update(sparql, **options)
+        self._changed()
+
+    def apply_delta(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        """Remove ``removed`` then add ``added``, as one storage transaction: all of it or none of it
+        is in the store afterwards, even after a crash. Blank nodes keep their identity.
+
+        :raises OSError: when the store cannot be written; nothing is applied then.
+        """
+        text, terms = delta_update(removed, added)
+        if not text:
+            return
+        self._store.update(text, custom_functions=term_function(terms))
+        self._changed()
+        self.flush()
 
     def load(self, data: bytes | str | IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
-        """Add RDF to the store, triples going into ``graph`` (the default graph if None)."""
+        """Add RDF to the store, in one transaction, triples going into ``graph`` (the default graph if None)."""
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         self._store.load(data, format=format, to_graph=target if not format.supports_datasets else None)
+        self._changed()
 
-    def bulk_load_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """Add many quads at once, bypassing transactions (used by build on a fresh store)."""
+    def bulk_load(self, quads: Iterable[ox.Quad]) -> None:
+        """Add many quads at once, without a transaction (build uses it on a fresh store, swapped in
+        only once complete)."""
         self._store.bulk_extend(quads)
+        self._changed()
+
+    bulk_load_quads = bulk_load
 
     def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None,
              prefixes: dict[str, str] | None = None) -> None:
