@@ -1,7 +1,8 @@
 """Find the project's RDF files, decide the named graph of each, and parse them.
 
 Graphs follow the folders: ``ontology/`` → ``graph/ontology``; ``graph/data/reference/`` →
-``graph/reference``; ``graph/data/{slug}/`` and ``graph/data/generated/{slug}/`` → ``graph/{slug}``.
+``graph/reference``; ``graph/data/{slug}/`` and ``graph/data/generated/{slug}/`` → ``graph/{slug}``;
+``graph/data/{slug}/inferred/`` → ``graph/{slug}/inferred`` (the document's inference layer).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.config import DATA_DIR, ONTOLOGY_DIR
-from graph.namespaces import BASE, ONTOLOGY_GRAPH, REFERENCE_GRAPH, source_graph
+from graph.namespaces import BASE, INFERRED, ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph, source_graph
 
 GENERATED = "generated"
 REFERENCE = "reference"
@@ -46,6 +47,8 @@ def _graph_for(data_dir: Path, path: Path) -> str:
         return source_graph(parts[1])
     if len(parts) < 2:
         raise DataSyntaxError(path, None, None, "data files belong in reference/ or a {source-slug}/ folder")
+    if len(parts) > 2 and parts[1] == INFERRED:
+        return inferred_graph(parts[0])
     return source_graph(parts[0])
 
 

@@ -32,7 +32,7 @@ REFERENCE_GRAPH = GRAPH["reference"]
 
 KINDS = (
     "state", "person", "organization", "mission", "incident", "event", "convention", "article",
-    "claim", "post", "source", "reference", "evidence", "place", "membership",
+    "claim", "post", "source", "reference", "evidence", "place", "membership", "group", "inference",
 )
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -72,3 +72,20 @@ def entity_iri(kind: str, slug: str) -> str:
 def source_graph(source_slug: str) -> str:
     """Name of the graph that holds the facts taken from one source document."""
     return f"{GRAPH}{source_slug}"
+
+
+INFERRED = "inferred"
+
+
+def inferred_graph(source_slug: str) -> str:
+    """Name of the graph that holds curators' inferences about one source document.
+
+    >>> inferred_graph("minneapolis-consulate-news")
+    'https://w3id.org/inviolable/graph/minneapolis-consulate-news/inferred'
+    """
+    return f"{GRAPH}{source_slug}/{INFERRED}"
+
+
+def is_inferred_graph(graph_iri: str) -> bool:
+    """True for the name of a document's inference-layer graph."""
+    return graph_iri.startswith(str(GRAPH)) and graph_iri.endswith(f"/{INFERRED}")

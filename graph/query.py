@@ -7,7 +7,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from graph.formats import RDF_FORMATS, RESULT_FORMATS
-from graph.namespaces import PREFIXES, sparql_prefixes
+from graph.namespaces import PREFIXES, is_inferred_graph, sparql_prefixes
 from graph.store import GraphStore
 
 Result = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
@@ -29,12 +29,31 @@ def with_prefixes(sparql: str) -> str:
     return _PROLOGUE + sparql
 
 
-def run_query(store: GraphStore, sparql: str) -> Result:
-    """Evaluate a query over the union of all graphs, with the project's prefixes predeclared.
+def graph_names(store: GraphStore) -> list[str]:
+    """Names of every named graph of the store, sorted."""
+    return sorted(row["g"].value for row in store.query("SELECT DISTINCT ?g { GRAPH ?g { } }"))
 
+
+def document_layer(store: GraphStore) -> list[str]:
+    """Names of every graph except the inference layers (``graph/{slug}/inferred``)."""
+    return [name for name in graph_names(store) if not is_inferred_graph(name)]
+
+
+def run_query(store: GraphStore, sparql: str, *, inferences: bool = False) -> Result:
+    """Evaluate a query with the project's prefixes predeclared.
+
+    The default graph is the union of the document layer: the ontology, the reference graph and
+    the document graphs, without the curators' inference layers, unless ``inferences`` is true.
+    ``GRAPH`` clauses still reach every named graph, inference layers included.
+
+    :param inferences: also read the inference layers into the default graph.
     :raises SyntaxError: with the parser's message when the query does not parse.
     """
-    return store.query(sparql, prefixes=PREFIXES)
+    if inferences:
+        return store.query(sparql, prefixes=PREFIXES)
+    names = graph_names(store)
+    document = [name for name in names if not is_inferred_graph(name)]
+    return store.query(sparql, default_graphs=document, named_graphs=names, prefixes=PREFIXES)
 
 
 def _compact(term: ox.Term | None) -> str:
