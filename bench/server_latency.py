@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from graph.config import settings
 from graph.namespaces import PREFIXES
-from graph.store import open_built_store, store_directory
+from graph.store import open_built_store
 from server.blueprints.ui import examples
 from server.config import DEFAULT_QUERIES
 from server.pool import QueryPool
@@ -81,14 +81,14 @@ def http_latency(port: int, queries: list[str], *, clients: int, rounds: int) ->
 
 def deadline_cost(store_path: Path, queries: list[str], *, rounds: int) -> tuple[float, float, float]:
     """Median per-query time directly in-process, through the pool, and for a trivial ASK through the pool."""
-    native = ox.Store.read_only(str(store_directory(store_path)))
-    pool = QueryPool(lambda: ox.Store.read_only(str(store_directory(store_path))), size=1)
+    store = open_built_store(store_path, read_only=True)
+    pool = QueryPool(store.reopen, size=1)
     direct, pooled = [], []
     try:
         for _ in range(rounds):
             for query in queries:
                 began = time.perf_counter()
-                result = native.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+                result = store.query(query, prefixes=PREFIXES)
                 result.serialize(io.BytesIO(), ox.QueryResultsFormat.JSON)
                 direct.append(time.perf_counter() - began)
                 began = time.perf_counter()
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    open_built_store(args.store).native  # noqa: B018 - fails early with a clear message if the build is gone
+    open_built_store(args.store)  # fails early with a clear message if the build is gone
     direct, pooled, trivial = deadline_cost(args.store, queries, rounds=args.rounds)
     print(f"deadline mechanism: median per query {direct * 1000:.2f} ms direct vs {pooled * 1000:.2f} ms "
           f"through a worker (+{(pooled - direct) * 1000:.2f} ms); ASK {{}} round trip {trivial * 1e6:.0f} µs")

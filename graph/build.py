@@ -21,11 +21,10 @@ from graph.evidence import EvidenceProblem, check_evidence
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from graph.sources import load_manifest
-from graph.store import OxigraphStore, open_built_store, store_directory
+from graph.store import BUILD_INFO, OxigraphStore, open_built_store, store_directory
 from graph.summary import Summary, summarise
 from graph.validation import ValidationReport, validate_quads
 
-BUILD_INFO = "build.json"
 Progress = Callable[[str], None]
 
 

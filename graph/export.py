@@ -1,8 +1,14 @@
-"""Serialise the dataset, or one graph of it, deterministically."""
+"""Serialise the dataset, or one graph of it, deterministically: the one writer behind
+``inviolable export`` and the server's ``/dumps/`` files, so both give the same bytes.
+
+Statements are sorted, written by pyoxigraph's serialisers, with the project's prefixes in Turtle
+and TriG. A dataset format (N-Quads, TriG, JSON-LD) keeps the graph names; a single-graph format
+(Turtle, N-Triples, RDF/XML) given the whole dataset receives the union of its graphs, without
+the graph names. One graph (``graph``) is written as triples in any format.
+"""
 
 from __future__ import annotations
 
-import io
 from typing import IO
 
 import pyoxigraph as ox
@@ -10,31 +16,31 @@ import pyoxigraph as ox
 from graph.namespaces import PREFIXES
 from graph.store import GraphStore
 
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+_LINES = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
+
+
+def export_bytes(store: GraphStore, *, format: ox.RdfFormat, graph: str | None = None) -> bytes:
+    """The dataset (or ``graph``) serialised in ``format``.
+
+    :raises ValueError: when the data cannot be written in ``format`` (RDF/XML and some IRIs).
+    """
+    items: list[ox.Quad] | list[ox.Triple]
+    if graph is None and format.supports_datasets:
+        items = sorted(set(store.quads()), key=str)
+    else:
+        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)}, key=str)
+    options = {"prefixes": PREFIXES} if format in _PREFIXED else {}
+    data = ox.serialize(items, format=format, **options)
+    if format in _LINES:
+        # One statement per line: sorted lines whatever the serialiser's term order.
+        data = b"".join(sorted(data.splitlines(keepends=True)))
+    return data
+
 
 def export(store: GraphStore, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
-    """Write the dataset (or ``graph``) to ``output``; N-Triples and N-Quads lines are sorted.
+    """Write the dataset (or ``graph``) to ``output`` in ``format``: see :func:`export_bytes`.
 
-    A single-graph format (Turtle, N-Triples, RDF/XML) given the whole dataset receives the union
-    of its graphs, without the graph names.
+    :raises ValueError: when the data cannot be written in ``format``.
     """
-    if graph is None and not format.supports_datasets:
-        union = ox.Store()
-        union.extend(ox.Quad(t.subject, t.predicate, t.object)
-                     for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        buffer = io.BytesIO()
-        union.dump(buffer, format=format, from_graph=ox.DefaultGraph(), **_prefixed(format))
-        data = buffer.getvalue()
-        if format is ox.RdfFormat.N_TRIPLES:
-            data = b"".join(sorted(set(data.splitlines(keepends=True))))
-        output.write(data)
-        return
-    if format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-        buffer = io.BytesIO()
-        store.dump(buffer, format=format, graph=graph)
-        output.writelines(sorted(buffer.getvalue().splitlines(keepends=True)))
-        return
-    store.dump(output, format=format, graph=graph, prefixes=PREFIXES)
-
-
-def _prefixed(format: ox.RdfFormat) -> dict:
-    return {"prefixes": PREFIXES} if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    output.write(export_bytes(store, format=format, graph=graph))

@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from graph.delta import delta_update, term_function
 
 _PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+#: The file beside a built store's Oxigraph directory recording what it was built from.
+BUILD_INFO = "build.json"
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -61,6 +63,9 @@ class GraphStore(Protocol):
         ...
 
     def version(self) -> str:
+        ...
+
+    def reopen(self) -> GraphStore:
         ...
 
 
@@ -216,3 +221,24 @@ def open_built_store(path: Path, *, read_only: bool = True) -> OxigraphStore:
     if not directory.is_dir():
         raise FileNotFoundError(f"no store at {path}: run `inviolable build` first")
     return OxigraphStore(directory, read_only=read_only)
+
+
+def is_remote(spec: object) -> bool:
+    """True when ``spec`` names a remote engine: an ``http://`` or ``https://`` SPARQL query endpoint."""
+    return isinstance(spec, str) and spec.startswith(("http://", "https://"))
+
+
+def open_store(spec: GraphStore | Path | str, *, read_only: bool = True) -> GraphStore:
+    """The store named by ``spec``: a store object as is, a remote engine's query endpoint URL
+    (its other endpoints and credentials from the settings), or a directory made by ``inviolable build``.
+
+    :raises FileNotFoundError: when nothing was built at the directory.
+    :raises ValueError: when a remote engine's settings are incomplete.
+    """
+    if is_remote(spec):
+        from graph.remote_store import RemoteStore
+
+        return RemoteStore.from_settings(str(spec))
+    if isinstance(spec, str | Path):
+        return open_built_store(Path(spec), read_only=read_only)
+    return spec

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Flask, current_app
 
-from graph.build import BUILD_INFO
-from graph.store import OxigraphStore, open_built_store, store_directory
+from graph.store import BUILD_INFO, GraphStore, OxigraphStore, open_store
 from server.errors import ApiError
 from server.pool import QueryPool
 from server.worker import Outcome, QueryJob
@@ -24,7 +22,7 @@ EXTENSION_KEY = "inviolable"
 class ServerState:
     """The store, the pool answering queries over it, and what changes when it is written."""
 
-    store: OxigraphStore
+    store: GraphStore
     pool: QueryPool
     timeout: float
     max_result_bytes: int
@@ -34,8 +32,10 @@ class ServerState:
     modified: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
 
     def run(self, job: QueryJob) -> Outcome:
-        """Run a query job in a worker under the configured deadline."""
-        return self.pool.run(job, timeout=self.timeout)
+        """Run a query job in a worker under the configured deadline (also handed to the engine)."""
+        if job.timeout is None:
+            job = replace(job, timeout=self.timeout)
+        return self.pool.run(job, timeout=job.timeout)
 
     def rows(self, sparql: str) -> list[tuple[Any, ...]]:
         """Solutions of a SELECT over the union of all graphs, as tuples of pyoxigraph terms."""
@@ -49,28 +49,30 @@ class ServerState:
         self.pool.refresh()
 
 
-def _open(store: OxigraphStore | Path, *, writable: bool) -> tuple[OxigraphStore, Any, datetime | None]:
-    if isinstance(store, OxigraphStore):
-        native = store.native
-        return store, (lambda: native), None
+def _open(spec: GraphStore | Path | str, *, writable: bool) -> tuple[GraphStore, datetime | None]:
+    """The store named by ``spec`` (a store object, a built directory, or a remote engine's URL)."""
     try:
-        opened = open_built_store(store, read_only=not writable)
+        store = open_store(spec, read_only=not writable)
     except FileNotFoundError as error:
         raise ApiError(503, str(error)) from error
-    except OSError as error:
-        raise ApiError(503, f"cannot open the store at {store}: {error}") from error
-    directory = str(store_directory(store))
-    info = store / BUILD_INFO
-    built = datetime.fromtimestamp(info.stat().st_mtime, UTC).replace(microsecond=0) if info.exists() else None
-    return opened, (lambda: ox.Store.read_only(directory)), built
+    except (OSError, ValueError) as error:
+        raise ApiError(503, f"cannot open the store at {spec}: {error}") from error
+    built = None
+    if isinstance(spec, Path) and (info := spec / BUILD_INFO).exists():
+        built = datetime.fromtimestamp(info.stat().st_mtime, UTC).replace(microsecond=0)
+    return store, built
 
 
 def create_state(app: Flask) -> ServerState:
     """Open the configured store and start its query workers."""
     writable = app.config["WRITE_TOKEN"] is not None
-    store, opener, built = _open(app.config["STORE"], writable=writable)
+    store, built = _open(app.config["STORE"], writable=writable)
     lock = threading.RLock()
-    pool = QueryPool(opener, size=app.config["QUERY_WORKERS"], fork_lock=lock)
+    # Workers of the embedded engine lose the network; a remote engine's workers need it to reach it.
+    pool = QueryPool(store.reopen, size=app.config["QUERY_WORKERS"], fork_lock=lock,
+                     network=not isinstance(store, OxigraphStore),
+                     memory_budget=app.config["QUERY_MEMORY_MB"] * 2**20,
+                     require_sandbox=app.config["REQUIRE_SANDBOX"])
     state = ServerState(store=store, pool=pool, timeout=app.config["QUERY_TIMEOUT"],
                         max_result_bytes=app.config["MAX_RESULT_BYTES"], writable=writable, lock=lock)
     if built is not None:

@@ -13,6 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.namespaces import PREFIXES
+from graph.store import GraphStore
 
 
 class OutputTooLarge(Exception):
@@ -44,6 +45,7 @@ class QueryJob:
         or ``"protocol"`` (``default_graphs`` / ``named_graphs`` from the request).
     :param results_media: media type for SELECT/ASK results, or None to return terms.
     :param graph_media: media type for CONSTRUCT/DESCRIBE results, or None to return terms.
+    :param timeout: the deadline handed to the engine (the pool also kills the worker at it).
     """
 
     sparql: str
@@ -55,6 +57,7 @@ class QueryJob:
     graph_media: str | None = None
     serialize: bool = True
     max_bytes: int = 50_000_000
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,25 +74,20 @@ class Outcome:
 
 def _options(job: QueryJob) -> dict[str, Any]:
     if job.dataset == "protocol":
-        options: dict[str, Any] = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs]}
-        if job.named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        elif job.default_graphs:
-            options["named_graphs"] = []
-        return options
-    if job.dataset == "query":
-        return {}
-    return {"use_default_graph_as_union": True}
+        return {"default_graphs": list(job.default_graphs), "named_graphs": list(job.named_graphs)}
+    return {"union_default": job.dataset != "query"}
 
 
-def execute(store: ox.Store, job: QueryJob) -> Outcome:
+def execute(store: GraphStore, job: QueryJob) -> Outcome:
     """Run one job against a store.
 
     :raises SyntaxError: when the query does not parse.
     :raises OutputTooLarge: when the serialised result passes ``job.max_bytes``.
     :raises LookupError: when the result's kind has no acceptable format (the caller answers 406).
+    :raises TimeoutError: when an engine that enforces deadlines passed ``job.timeout``.
     """
-    result = store.query(job.sparql, base_iri=job.base_iri, prefixes=PREFIXES, **_options(job))
+    result = store.query(job.sparql, base_iri=job.base_iri, prefixes=PREFIXES, timeout=job.timeout,
+                         **_options(job))
     graph = isinstance(result, ox.QueryTriples)
     if not job.serialize:
         if isinstance(result, ox.QueryBoolean):

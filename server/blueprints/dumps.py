@@ -8,9 +8,9 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from graph.export import export_bytes
 from server.errors import ApiError, wants_html
 from server.media import content_type
-from server.respond import serialize
 from server.state import ServerState, state
 
 blueprint = Blueprint("dumps", __name__)
@@ -18,23 +18,18 @@ NAME = "inviolable"
 #: Dump formats: the dataset formats with their named graphs, and Turtle holding the union of all graphs.
 DUMP_FORMATS: tuple[ox.RdfFormat, ...] = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE,
                                           ox.RdfFormat.JSON_LD)
-_cache: dict[tuple[int, int, str], bytes] = {}
+_cache: dict[tuple[int, str, str], bytes] = {}
 
 
 def dump_bytes(server: ServerState, fmt: ox.RdfFormat) -> bytes:
-    """The serialised dataset in ``fmt``, cached until the next write."""
-    key = (id(server), server.generation, fmt.file_extension)
+    """The serialised dataset in ``fmt`` (the bytes ``inviolable export`` writes), cached per store version."""
+    version = server.store.version()
+    key = (id(server), version, fmt.file_extension)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    with server.lock:
-        quads = list(server.store.quads())
-    if fmt.supports_datasets:
-        body = serialize(sorted(quads, key=str), fmt)
-    else:
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        body = serialize(sorted(triples, key=str), fmt)
-    for stale in [k for k in _cache if k[0] == key[0] and k[1] != key[1]]:
+    body = export_bytes(server.store, format=fmt)
+    for stale in [k for k in _cache if k[0] == key[0] and k[1] != version]:
         del _cache[stale]
     _cache[key] = body
     return body
