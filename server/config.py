@@ -10,6 +10,10 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix):
 - ``QUERY_WORKERS``: worker processes, hence queries running at once (default: CPU count, at least 2).
 - ``MAX_BODY_BYTES``: largest request body (default 2 MiB); ``MAX_RESULT_BYTES``: largest result (50 MB).
 - ``QUERIES``: folder of example queries (``cq-NN.rq``) shown on the query page.
+- ``QUERY_MEMORY_MB``: memory each query worker may allocate beyond what it starts with (default 1024).
+- ``REQUIRE_SANDBOX``: refuse to start when query workers cannot be network-confined (default false).
+- ``CLIENT_QUERIES``: queries one client (address, or write token) may have running at once (default 4).
+- ``MAX_QUERY_DEPTH``: deepest nesting of brackets a query or update may have (default 64).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ def defaults() -> dict[str, Any]:
         "MAX_BODY_BYTES": 2 * 1024 * 1024,
         "MAX_RESULT_BYTES": 50_000_000,
         "QUERIES": DEFAULT_QUERIES,
+        "QUERY_MEMORY_MB": 1024,
+        "REQUIRE_SANDBOX": False,
+        "CLIENT_QUERIES": 4,
+        "MAX_QUERY_DEPTH": 64,
     }
 
 
@@ -63,9 +71,11 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["WRITE_TOKEN"] = str(token) if token not in (None, "") else None
     app.config["BASE_IRI"] = str(app.config["BASE_IRI"])
     for key, kind in (("QUERY_TIMEOUT", float), ("QUERY_WORKERS", int), ("MAX_BODY_BYTES", int),
-                      ("MAX_RESULT_BYTES", int)):
+                      ("MAX_RESULT_BYTES", int), ("QUERY_MEMORY_MB", int), ("CLIENT_QUERIES", int),
+                      ("MAX_QUERY_DEPTH", int)):
         value = kind(app.config[key])
         if value <= 0:
             raise ValueError(f"INVIOLABLE_{key} must be a positive number, not {app.config[key]!r}")
         app.config[key] = value
+    app.config["REQUIRE_SANDBOX"] = str(app.config["REQUIRE_SANDBOX"]).lower() in ("true", "1", "yes")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

@@ -42,6 +42,32 @@ class ResultTooLarge(ApiError):
                               "add a LIMIT or download the dumps at /dumps/")
 
 
+class QueryOutOfMemory(ApiError):
+    """A query needed more memory than a worker's cap; its worker was replaced."""
+
+    def __init__(self, budget: int) -> None:
+        shown = f" of {budget // 2**20} MiB" if budget else ""
+        super().__init__(507, f"the query needed more memory than the server's per-query limit{shown} and was "
+                              "stopped; narrow it (LIMIT, fewer ORDER BY or DISTINCT rows) or use the dumps")
+
+
+class TooManyQueries(ApiError):
+    """A client already holds as many running queries as it may."""
+
+    def __init__(self, limit: int, retry_after: int = 1) -> None:
+        super().__init__(429, f"you already have {limit} queries running, the most one client may have at "
+                              "once; wait for them to finish and retry", headers={"Retry-After": str(retry_after)})
+
+
+class SandboxUnavailable(RuntimeError):
+    """The query workers cannot be confined and the settings require it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the query workers cannot be network-confined ({reason}) and INVIOLABLE_REQUIRE_SANDBOX "
+                         "is set; see docs/server.md, 'No network for queries'")
+        self.reason = reason
+
+
 def from_library(error: BaseException) -> ApiError:
     """Map an exception raised by pyoxigraph, the parsers or the OS to an :class:`ApiError`.
 

@@ -9,12 +9,18 @@ A query still running after ``slow_after`` seconds is moved to the slow lane: it
 reniced to the lowest CPU priority and a fresh worker takes its place in the pool, so that a few
 runaway queries waiting for their deadline neither hold every worker nor take the CPU from the
 short queries of other clients. The slow worker is retired when its query ends.
+
+Each worker is confined when it starts (:mod:`server.sandbox`): no network, a memory cap. It parses
+every job with rdflib before running it (:mod:`server.sparql_check`) and refuses SERVICE and LOAD.
+A worker whose query exhausts its memory cap dies or says so; the query gets 507 and a fresh worker
+takes its place.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import queue
@@ -22,15 +28,18 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
-import pyoxigraph as ox
-
-from server.errors import ApiError, QueryTimeout, ResultTooLarge
+from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
+from server.sandbox import Confinement, confine
+from server.sparql_check import check
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
-StoreOpener = Callable[[], ox.Store]
+# Called in each new worker; returns the store the worker queries (a GraphStore, or a pyoxigraph Store).
+StoreOpener = Callable[[], Any]
+log = logging.getLogger("inviolable.pool")
 _PR_SET_PDEATHSIG = 1
 _LOWEST_PRIORITY = 19
 
@@ -40,26 +49,52 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _serve(connection: Connection, opener: StoreOpener) -> None:
+@dataclass(frozen=True)
+class UpdateCheck:
+    """A request to a worker to parse an update (without running it) and say whether it may run."""
+
+    sparql: str
+    base_iri: str | None = None
+
+
+def _answer(store: Any, job: QueryJob | UpdateCheck) -> tuple[str, Any]:
+    kind = "update" if isinstance(job, UpdateCheck) else "query"
+    verdict = check(job.sparql, kind, job.base_iri)
+    if verdict.error is not None:
+        return "syntax", verdict.error
+    if verdict.refused is not None:
+        return "refused", verdict.refused
+    if isinstance(job, UpdateCheck):
+        return "ok", verdict.text
+    try:
+        return "ok", execute(store, replace(job, sparql=verdict.text))
+    except OutputTooLarge:
+        return "too-large", job.max_bytes
+    except SyntaxError as error:
+        return "syntax", str(error)
+    except LookupError as error:
+        return "not-acceptable", str(error)
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        return "error", f"{type(error).__name__}: {error}"
+
+
+def _serve(connection: Connection, opener: StoreOpener, sandbox: bool, memory_budget: int | None) -> None:
     _die_with_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    confinement = confine(keep={connection.fileno()}, no_network=sandbox, memory_budget=memory_budget)
+    connection.send(("ready", confinement))
     store = opener()
     while True:
         try:
-            job: QueryJob = connection.recv()
+            job = connection.recv()
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[str, Any] = ("ok", execute(store, job))
-        except OutputTooLarge:
-            reply = ("too-large", job.max_bytes)
-        except SyntaxError as error:
-            reply = ("syntax", str(error))
-        except LookupError as error:
-            reply = ("not-acceptable", str(error))
-        except (OSError, ValueError, TypeError, RuntimeError) as error:
-            reply = ("error", f"{type(error).__name__}: {error}")
+            reply = _answer(store, job)
+        except MemoryError:
+            connection.send(("memory", None))
+            os._exit(1)
         connection.send(reply)
 
 
@@ -87,12 +122,20 @@ class QueryPool:
     :param fork_lock: held while forking, so that no write is half-done in the copied process.
     :param slow_after: seconds after which a running query moves to the slow lane.
     :param max_slow: how many slow queries may have a worker of their own beside the pool.
+    :param network: leave the workers their network (a remote engine's workers need it); False confines them.
+    :param require_sandbox: refuse to start when the workers cannot be confined.
+    :param memory_budget: bytes each worker may allocate beyond what it inherits (None: no cap).
+    :raises SandboxUnavailable: when ``require_sandbox`` is set and the filter cannot be installed.
     """
 
     def __init__(self, opener: StoreOpener, *, size: int = 2,
                  fork_lock: threading.RLock | None = None, slow_after: float = 0.25,
-                 max_slow: int | None = None) -> None:
+                 max_slow: int | None = None, network: bool = False, require_sandbox: bool = False,
+                 memory_budget: int | None = None) -> None:
         self._opener = opener
+        self._network = network
+        self._memory_budget = memory_budget
+        self.confinement: Confinement | None = None
         self._size = max(1, size)
         self._slow_after = slow_after
         self._max_slow = max_slow if max_slow is not None else 8 * self._size
@@ -112,6 +155,23 @@ class QueryPool:
         for _ in range(self._size):
             self._forks.put(started.put)
         self._idle.extend(started.get() for _ in range(self._size))
+        self._report(require_sandbox)
+
+    def _report(self, require_sandbox: bool) -> None:
+        confinement = self.confinement
+        if self._network:
+            log.info("query workers keep the network: they reach a remote engine")
+            return
+        if confinement is not None and confinement.network is not None:
+            log.info("query workers confined: no network (%s), memory cap %s bytes",
+                     confinement.network, confinement.memory_limit)
+            return
+        reason = confinement.reason if confinement else "no worker reported"
+        if require_sandbox:
+            self.close()
+            raise SandboxUnavailable(reason)
+        log.warning("query workers are NOT network-confined: %s; SERVICE and LOAD are still refused by "
+                    "parsing (set INVIOLABLE_REQUIRE_SANDBOX=true to make this fatal)", reason)
 
     def _forker(self) -> None:
         while True:
@@ -126,10 +186,15 @@ class QueryPool:
     def _fork(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
         with self._fork_lock:
-            process = self._context.Process(target=_serve, args=(child, self._opener), daemon=True,
-                                            name="inviolable-query")
+            process = self._context.Process(target=_serve, daemon=True, name="inviolable-query",
+                                            args=(child, self._opener, not self._network, self._memory_budget))
             process.start()
         child.close()
+        with contextlib.suppress(EOFError, OSError):
+            if parent.poll(30):
+                status, confinement = parent.recv()
+                if status == "ready" and self.confinement is None:
+                    self.confinement = confinement
         return _Worker(process, parent, self._generation)
 
     def _deliver(self, fresh: _Worker) -> None:
@@ -193,9 +258,20 @@ class QueryPool:
 
         :raises QueryTimeout: when the deadline passes (waiting for a worker counts).
         :raises ResultTooLarge: when the result passes the job's byte limit.
-        :raises ApiError: 400 on a syntax error, 406 when the result kind has no acceptable format,
-            500 when the worker failed.
+        :raises QueryOutOfMemory: when the worker ran out of its memory cap (it is replaced).
+        :raises ApiError: 400 on a syntax error or a refused SERVICE/LOAD, 406 when the result kind has no
+            acceptable format, 500 when the worker failed.
         """
+        return self._call(job, timeout)
+
+    def check_update(self, sparql: str, *, base_iri: str | None = None, timeout: float) -> str:
+        """Parse an update in a worker; return the text to run.
+
+        :raises ApiError: 400 when it does not parse or uses LOAD or SERVICE; 503/507 as :meth:`run`.
+        """
+        return self._call(UpdateCheck(sparql, base_iri), timeout)
+
+    def _call(self, job: QueryJob | UpdateCheck, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
         worker = self._acquire(deadline, timeout)
         try:
@@ -209,8 +285,16 @@ class QueryPool:
                 raise QueryTimeout(timeout)
             status, payload = worker.connection.recv()
         except (EOFError, OSError) as error:
+            worker.process.join(timeout=2)
+            exitcode = worker.process.exitcode
             self._discard(worker)
+            # Rust aborts the process when an allocation fails: past the cap, that is what ends a worker.
+            if self._memory_budget and exitcode == -signal.SIGABRT:
+                raise QueryOutOfMemory(self._memory_budget) from error
             raise ApiError(500, f"the query worker stopped unexpectedly ({type(error).__name__})") from error
+        if status == "memory":
+            self._discard(worker)
+            raise QueryOutOfMemory(self._memory_budget or 0)
         self._release(worker)
         if status == "ok":
             return payload
@@ -218,6 +302,9 @@ class QueryPool:
             raise ResultTooLarge(payload)
         if status == "syntax":
             raise ApiError(400, f"syntax error: {payload}")
+        if status == "refused":
+            raise ApiError(400, f"{payload} is refused: this endpoint never fetches remote data "
+                                "(SERVICE and LOAD are disabled); query the data it holds")
         if status == "not-acceptable":
             raise ApiError(406, f"no acceptable media type for a {payload} result")
         raise ApiError(500, f"the query failed: {payload}")

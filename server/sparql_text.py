@@ -1,9 +1,10 @@
-"""A light lexical reading of SPARQL text, done before anything reaches the engine.
+"""A light lexical reading of SPARQL text, done before anything reaches a parser.
 
-It does not parse: it skips strings, IRIs and comments, tracks brace depth, and finds keywords.
-That is enough to refuse ``SERVICE`` and ``LOAD`` (the engine would open connections for them),
-to know a query's form before running it, to see a ``FROM`` clause, and to add the protocol's
-``using-graph-uri`` parameters to an update. Syntax errors are left to the engine.
+It does not parse: it skips strings, IRIs and comments, tracks bracket depth, and finds keywords.
+That is enough to bound the nesting depth before a parser recurses into it, to know a query's form
+for content negotiation, to see a ``FROM`` clause, and to add the protocol's ``using-graph-uri``
+parameters to an update. It decides nothing about safety: SERVICE and LOAD are refused by parsing
+(:mod:`server.sparql_check`), and syntax errors are the parsers' to report.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n]*)
+    (?P<comment>\#[^\n\r]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -23,6 +24,8 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_]\w*)
   | (?P<open>\{)
   | (?P<close>\})
+  | (?P<bracket>[(\[])
+  | (?P<unbracket>[)\]])
   | (?P<space>\s+)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -56,18 +59,20 @@ def words(sparql: str) -> Iterator[Word]:
             yield Word(match.group().upper(), match.start(), depth)
 
 
-def forbidden_keyword(sparql: str) -> str | None:
-    """Return ``SERVICE`` or ``LOAD`` if the text uses either keyword anywhere, else None.
+def nesting_depth(sparql: str) -> int:
+    """The deepest nesting of ``{``, ``(`` and ``[`` in a text, outside strings, IRIs and comments.
 
-    >>> forbidden_keyword("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
-    'SERVICE'
-    >>> forbidden_keyword("SELECT ?load { ?s <http://e/LOAD> 'LOAD' }") is None
-    True
+    >>> nesting_depth("ASK { ?s ?p ?o FILTER((1 + 2) > 0) }"), nesting_depth("ASK { '{{{{' }")
+    (3, 1)
     """
-    for word in words(sparql):
-        if word.text in ("SERVICE", "LOAD"):
-            return word.text
-    return None
+    depth = deepest = 0
+    for match in _TOKEN.finditer(sparql):
+        if match.lastgroup in ("open", "bracket"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match.lastgroup in ("close", "unbracket"):
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def query_form(sparql: str) -> str | None:

@@ -133,7 +133,7 @@ def test_server_stops_a_runaway_query_while_answering_others() -> None:
 
 def test_server_answers_others_while_several_runaways_hold_the_slow_lane() -> None:
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    with LiveServer({"STORE": _big_store(), "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 3}) as live:
+    with LiveServer({"STORE": _big_store(), "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 3, "CLIENT_QUERIES": 8}) as live:
         with ThreadPoolExecutor(max_workers=4) as background:
             runaways = []
             for _ in range(4):

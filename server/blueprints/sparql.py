@@ -6,11 +6,12 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import PREFIXES
 from server.errors import ApiError, wants_html
+from server.fairness import fair_share
 from server.media import GRAPH_FORMATS, RESULT_FORMATS, by_name, content_type, negotiate
 from server.protocol import Operation, read_operation
 from server.respond import accept_list, choose_graph_format, rdf_response
 from server.service import service_description
-from server.sparql_text import DatasetConflict, add_using, forbidden_keyword, has_dataset_clause, query_form
+from server.sparql_text import DatasetConflict, add_using, has_dataset_clause, nesting_depth, query_form
 from server.state import state
 from server.worker import QueryJob
 from server.writes import commit, require_token
@@ -18,11 +19,15 @@ from server.writes import commit, require_token
 blueprint = Blueprint("sparql", __name__)
 
 
-def _refuse_outbound(text: str) -> None:
-    keyword = forbidden_keyword(text)
-    if keyword is not None:
-        raise ApiError(400, f"{keyword} is refused: this endpoint never fetches remote data "
-                            "(SERVICE and LOAD are disabled); query the data it holds")
+def _limit_depth(text: str, field: str) -> None:
+    """Refuse a text nested deeper than ``MAX_QUERY_DEPTH`` before any parser recurses into it.
+
+    SERVICE and LOAD are refused later, by parsing, in the worker (:mod:`server.sparql_check`).
+    """
+    limit = current_app.config["MAX_QUERY_DEPTH"]
+    depth = nesting_depth(text)
+    if depth > limit:
+        raise ApiError(400, f"the {field} nests brackets {depth} deep; the server accepts at most {limit}")
 
 
 def _overrides(name: str) -> tuple[object | None, object | None]:
@@ -53,7 +58,7 @@ def _formats(form: str | None) -> tuple[object | None, object | None]:
 
 def run_query(operation: Operation) -> Response:
     """Answer a query operation with fully serialised results."""
-    _refuse_outbound(operation.text)
+    _limit_depth(operation.text, "query")
     results, graph = _formats(query_form(operation.text))
     if operation.default_graphs or operation.named_graphs:
         dataset = "protocol"
@@ -64,7 +69,8 @@ def run_query(operation: Operation) -> Response:
                    results_media=results.media_type if results else None,  # type: ignore[attr-defined]
                    graph_media=graph.media_type if graph else None,  # type: ignore[attr-defined]
                    max_bytes=current_app.config["MAX_RESULT_BYTES"])
-    outcome = state().run(job)
+    with fair_share(request):
+        outcome = state().run(job)
     response = Response(outcome.body, content_type=content_type(
         results if outcome.kind == "results" else graph))  # type: ignore[arg-type]
     response.headers["Vary"] = "Accept"
@@ -74,12 +80,13 @@ def run_query(operation: Operation) -> Response:
 def run_update(operation: Operation) -> Response:
     """Apply an update in the writable mode, through validation."""
     require_token(current_app.config["WRITE_TOKEN"])
-    _refuse_outbound(operation.text)
+    _limit_depth(operation.text, "update")
     try:
         text = add_using(operation.text, list(operation.default_graphs), list(operation.named_graphs))
     except DatasetConflict as error:
         raise ApiError(400, str(error)) from error
     endpoint = request.base_url
+    text = state().pool.check_update(text, base_iri=endpoint, timeout=state().timeout)
     removed, added = commit(state(), lambda store: store.update(text, base_iri=endpoint, prefixes=PREFIXES),
                             sources=current_app.config["SOURCES"])
     return Response(f'{{"ok": true, "removed": {removed}, "added": {added}}}', status=200,

@@ -1,0 +1,138 @@
+"""Refusing ``SERVICE`` and ``LOAD`` by parsing, not by reading text.
+
+The engine (Oxigraph) would open a connection for either. Whether a request uses them is decided by
+rdflib's SPARQL parser: the request is parsed and translated to algebra, and both trees are walked for a
+``ServiceGraphPattern`` or ``Load`` node. A text rdflib cannot read is refused too, so that the two
+parsers cannot disagree in an attacker's favour: what runs is always something rdflib understood.
+
+One known difference between the parsers is removed before either sees the text: a carriage return not
+followed by a line feed ends a ``#`` comment for Oxigraph (and for the SPARQL grammar) but not for
+rdflib, so such carriage returns are turned into line feeds in the text that is both checked and run.
+
+This runs inside the query worker processes (see :mod:`server.pool`), where parsing is bounded by the
+deadline and the memory cap like the query itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from graph.namespaces import PREFIXES
+
+OUTBOUND = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
+_LONE_CR = re.compile(r"\r(?!\n)")
+# pyparsing recurses a few dozen frames per nesting level; the nesting limit applied before parsing
+# (server.sparql_text.nesting_depth) keeps well inside this.
+RECURSION_LIMIT = 20_000
+
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the parser made of a request.
+
+    :param text: the text to run (lone carriage returns made line feeds).
+    :param refused: ``"SERVICE"`` or ``"LOAD"`` when the request uses one, else None.
+    :param error: the parser's message when it could not read the text, else None.
+    """
+
+    text: str
+    refused: str | None = None
+    error: str | None = None
+
+    @property
+    def runnable(self) -> bool:
+        """True when the text parsed and uses neither keyword."""
+        return self.refused is None and self.error is None
+
+
+def normalise(text: str) -> str:
+    r"""Turn each carriage return not followed by a line feed into a line feed.
+
+    >>> normalise("ASK {} # c\rSERVICE")
+    'ASK {} # c\nSERVICE'
+    """
+    return _LONE_CR.sub("\n", text)
+
+
+def outbound(tree: object) -> str | None:
+    """Return ``SERVICE`` or ``LOAD`` when a parse tree or algebra holds such a node, else None."""
+    stack, seen = [tree], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        name = getattr(node, "name", None)
+        if isinstance(name, str) and name in OUTBOUND:
+            return OUTBOUND[name]
+        if isinstance(node, Mapping):
+            stack.extend(dict.values(node) if isinstance(node, dict) else node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        elif hasattr(node, "asList") and not isinstance(node, str):
+            stack.extend(list(node))
+        elif hasattr(node, "algebra"):
+            stack.append(node.algebra)
+    return None
+
+
+def _message(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] if text else type(error).__name__
+
+
+_CACHED_CHARS = 16_384
+
+
+def check(text: str, kind: str = "query", base_iri: str | None = None) -> Verdict:
+    """Parse a query or update with rdflib and decide whether it may run.
+
+    The project's prefixes (:data:`graph.namespaces.PREFIXES`) are predeclared, as for the engine.
+
+    :param kind: ``"query"`` or ``"update"``.
+
+    >>> check("PREFIX : <http://127.0.0.1:9/a#> SELECT * { SERVICE:x { ?s ?p ?o } }").runnable
+    False
+    >>> check('SELECT * { ?s ?p "x"@service }').runnable
+    True
+    >>> check("SELECT * { ?s ?p ?o # c\\rSERVICE <http://127.0.0.1:9/> { ?s ?p ?o }\\n }").refused
+    'SERVICE'
+    """
+    if len(text) <= _CACHED_CHARS:
+        return _cached(text, kind, base_iri)
+    return _check(text, kind, base_iri)
+
+
+@lru_cache(maxsize=1024)
+def _cached(text: str, kind: str, base_iri: str | None) -> Verdict:
+    return _check(text, kind, base_iri)
+
+
+def _check(text: str, kind: str, base_iri: str | None) -> Verdict:
+    text = normalise(text)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    try:
+        if kind == "update":
+            tree = parseUpdate(text)
+            found = outbound(tree)
+            algebra: object = translateUpdate(tree, base=base_iri, initNs=PREFIXES)
+        else:
+            tree = parseQuery(text)
+            found = outbound(tree)
+            algebra = translateQuery(tree, base=base_iri, initNs=PREFIXES)
+    except RecursionError:
+        return Verdict(text, error="the request is nested too deeply for the SPARQL parser")
+    except Exception as error:  # noqa: BLE001 - whatever the parser cannot read is refused, never run
+        return Verdict(text, error=_message(error))
+    found = found or outbound(algebra)
+    return Verdict(text, refused=found)
