@@ -1,7 +1,8 @@
 """The media types the server speaks (the formats of :mod:`graph.formats`), and content negotiation.
 
 Every media type comes from :class:`pyoxigraph.RdfFormat` or :class:`pyoxigraph.QueryResultsFormat`;
-aliases a client may send (``application/json``, ``text/plain``) are resolved by the same library.
+aliases a client may send (``application/json``, ``text/plain``) are resolved by the same library, and
+Werkzeug's ``best_match`` chooses among them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
 
 from graph import formats
 
@@ -57,15 +59,22 @@ def by_extension(extension: str, formats: Sequence[Format]) -> Format | None:
     return None
 
 
-#: Short names clients put in a ``format`` parameter (SPARQLWrapper, Fuseki users), by format family.
-_SHORT_NAMES = {
+#: Names clients put in a ``format``/``output``/``results`` parameter (SPARQLWrapper, Virtuoso and Fuseki
+#: users), each standing for a format of one or both families. ``n3`` is served as Turtle, which N3 contains.
+_SHORT_NAMES: dict[str, tuple[ox.QueryResultsFormat | ox.RdfFormat, ...]] = {
     "json": (ox.QueryResultsFormat.JSON, ox.RdfFormat.JSON_LD),
     "xml": (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML),
-    "csv": (ox.QueryResultsFormat.CSV,), "tsv": (ox.QueryResultsFormat.TSV,), "turtle": (ox.RdfFormat.TURTLE,),
-    "ntriples": (ox.RdfFormat.N_TRIPLES,), "n-triples": (ox.RdfFormat.N_TRIPLES,), "rdf": (ox.RdfFormat.RDF_XML,),
-    "rdfxml": (ox.RdfFormat.RDF_XML,), "json-ld": (ox.RdfFormat.JSON_LD,), "nquads": (ox.RdfFormat.N_QUADS,),
-    "trig": (ox.RdfFormat.TRIG,),
+    "csv": (ox.QueryResultsFormat.CSV,), "tsv": (ox.QueryResultsFormat.TSV,),
+    "turtle": (ox.RdfFormat.TURTLE,), "n3": (ox.RdfFormat.TURTLE,),
+    "ntriples": (ox.RdfFormat.N_TRIPLES,), "n-triples": (ox.RdfFormat.N_TRIPLES,),
+    "rdf": (ox.RdfFormat.RDF_XML,), "rdfxml": (ox.RdfFormat.RDF_XML,), "rdf+xml": (ox.RdfFormat.RDF_XML,),
+    "json-ld": (ox.RdfFormat.JSON_LD,), "jsonld": (ox.RdfFormat.JSON_LD,),
+    "nquads": (ox.RdfFormat.N_QUADS,), "n-quads": (ox.RdfFormat.N_QUADS,), "trig": (ox.RdfFormat.TRIG,),
 }
+#: Media types clients send for our formats besides the registered one; the library says which format each is.
+_ALIAS_CANDIDATES = ("application/json", "text/json", "application/xml", "text/xml", "text/plain",
+                     "application/x-turtle", "application/turtle", "text/n3", "application/n3",
+                     "application/x-trig")
 
 
 def by_name(name: str, formats: Sequence[Format]) -> Format | None:
@@ -73,37 +82,47 @@ def by_name(name: str, formats: Sequence[Format]) -> Format | None:
 
     >>> by_name("json", RESULT_FORMATS).name, by_name("json", GRAPH_FORMATS).name
     ('SPARQL Results in JSON', 'JSON-LD')
-    >>> by_name("text/csv", RESULT_FORMATS).name
-    'SPARQL Results in CSV'
+    >>> by_name("rdf+xml", GRAPH_FORMATS).name, by_name("text/csv", RESULT_FORMATS).name
+    ('RDF/XML', 'SPARQL Results in CSV')
+    >>> by_name("n3", RESULT_FORMATS) is None
+    True
     """
     name = name.strip().lower()
-    found = by_extension(name, formats)
-    if found is not None:
-        return found
     for candidate in _SHORT_NAMES.get(name, ()):
         if candidate in formats:
             return candidate  # type: ignore[return-value]
-    return _resolve(bare(name), formats) if "/" in name else None
+    found = by_extension(name, formats)
+    if found is not None:
+        return found
+    return media_table(formats).get(bare(name)) if "/" in name else None
 
 
-def _resolve(media: str, formats: Sequence[Format]) -> Format | None:
-    if not formats:
-        return None
-    for fmt in formats:
-        if bare(fmt.media_type) == media:
-            return fmt
-    kind = type(formats[0])
-    alias = kind.from_media_type(media)
-    return alias if alias in formats else None
+def media_table(formats: Sequence[Format]) -> dict[str, Format]:
+    """Every media type that stands for one of ``formats``: the registered ones in order, then the aliases.
+
+    >>> list(media_table(RESULT_FORMATS))[:2]
+    ['application/sparql-results+json', 'application/sparql-results+xml']
+    >>> media_table(GRAPH_FORMATS)["application/xml"].name
+    'RDF/XML'
+    """
+    table: dict[str, Format] = {bare(fmt.media_type): fmt for fmt in formats}
+    if formats:
+        kind = type(formats[0])
+        for alias in _ALIAS_CANDIDATES:
+            found = kind.from_media_type(alias)
+            if found in formats and alias not in table:
+                table[alias] = found
+    return table
 
 
 def negotiate(accept: Sequence[tuple[str, float]], formats: Sequence[Format], *,
               extra: Sequence[str] = ()) -> Format | str | None:
     """Choose the best of ``formats`` (or of the ``extra`` media types such as HTML) for an Accept list.
 
-    Each offer gets the quality of the most specific Accept entry matching it (exact, then ``type/*``,
-    then ``*/*``); the highest quality wins, ties going to the earlier offer. An empty Accept list
-    means "anything" and yields the first format.
+    Werkzeug's ``best_match`` decides, over the media types of :func:`media_table`: highest quality,
+    then the most specific Accept entry, then the earlier offer. ``extra`` types are offered only to a
+    client that names them (a bare ``*/*`` means a machine client, which gets RDF, not a page). An empty
+    Accept list means "anything" and yields the first format.
 
     :param accept: ``(media type, q)`` pairs as parsed from the Accept header.
     :return: the chosen format, the chosen extra media type, or None when nothing is acceptable (406).
@@ -112,30 +131,18 @@ def negotiate(accept: Sequence[tuple[str, float]], formats: Sequence[Format], *,
     'SPARQL Results in CSV'
     >>> negotiate([("image/png", 1.0)], RESULT_FORMATS) is None
     True
+    >>> negotiate([("text/html", 1.0), ("*/*", 0.8)], GRAPH_FORMATS, extra=("text/html",))
+    'text/html'
+    >>> negotiate([("*/*", 1.0)], GRAPH_FORMATS, extra=("text/html",)).name
+    'Turtle'
     """
-    offers: list[Format | str] = [*extra, *formats] if extra else list(formats)
     if not accept:
         return formats[0] if formats else None
-    resolved: list[tuple[Format | str | None, str, float]] = []
-    for media, quality in accept:
-        media = bare(media)
-        if media == "*/*" or media.endswith("/*"):
-            resolved.append((None, media, quality))
-        elif media in extra:
-            resolved.append((media, media, quality))
-        else:
-            resolved.append((_resolve(media, formats), media, quality))
-    best: Format | str | None = None
-    best_quality = 0.0
-    for offer in offers:
-        offer_media = offer if isinstance(offer, str) else bare(offer.media_type)
-        exact = [q for fmt, _, q in resolved if fmt is not None and fmt == offer]
-        partial = [q for fmt, m, q in resolved
-                   if fmt is None and m.endswith("/*") and m != "*/*" and offer_media.startswith(m[:-1])]
-        anything = [q for fmt, m, q in resolved if fmt is None and m == "*/*"]
-        quality = max(exact) if exact else max(partial) if partial else max(anything) if anything else 0.0
-        if isinstance(offer, str) and not exact:
-            quality = 0.0  # HTML only when asked for by name: a bare */* means a machine client
-        if quality > best_quality:
-            best, best_quality = offer, quality
-    return best
+    client = MIMEAccept([(bare(media), quality) for media, quality in accept])
+    named = {bare(media) for media, quality in accept if quality > 0}
+    table = media_table(formats)
+    offers = [media for media in extra if media in named] + list(table)
+    best = client.best_match(offers)
+    if best is None:
+        return None
+    return best if best in extra else table[best]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from server.media import DATASET_FORMATS, RESULT_FORMATS
+from server.media import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from server.state import ServerState
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -13,8 +13,36 @@ DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMATS = "http://www.w3.org/ns/formats/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_FORMAT_IRIS = {"JSON": "SPARQL_Results_JSON", "XML": "SPARQL_Results_XML", "CSV": "SPARQL_Results_CSV",
-                "TSV": "SPARQL_Results_TSV"}
+SCHEMA = "https://schema.org/"
+#: The licence of the project's own data (its facts, vocabularies and ontology), stated here only; each
+#: source document keeps its own licence, read from the data (``schema:license``).
+DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+#: Formats the Graph Store accepts for a graph (one graph at a time: no N-Quads or TriG).
+INPUT_FORMATS: tuple[ox.RdfFormat, ...] = tuple(f for f in GRAPH_FORMATS
+                                                if f not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG))
+
+
+def format_iri(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """The W3C format IRI (``http://www.w3.org/ns/formats/…``) of a format, from pyoxigraph's enum.
+
+    pyoxigraph names JSON-LD ``https://www.w3.org/ns/formats/data/JSON-LD``; the W3C registry's IRI is
+    ``http://www.w3.org/ns/formats/JSON-LD``, so the last segment is kept under the W3C namespace.
+
+    >>> format_iri(ox.RdfFormat.JSON_LD), format_iri(ox.QueryResultsFormat.CSV)
+    ('http://www.w3.org/ns/formats/JSON-LD', 'http://www.w3.org/ns/formats/SPARQL_Results_CSV')
+    """
+    return fmt.iri if fmt.iri.startswith(FORMATS) else FORMATS + fmt.iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def source_licenses(state: ServerState) -> list[tuple[str, str | None]]:
+    """Every source document with its licence (None when the data records none), sorted by IRI."""
+    rows = state.rows(f"""SELECT ?doc (SAMPLE(?license) AS ?l) WHERE {{
+        ?doc a <https://w3id.org/inviolable/ontology#SourceDocument> .
+        OPTIONAL {{ ?doc <{SCHEMA}license> ?license }} }} GROUP BY ?doc ORDER BY ?doc""")
+    return [(row[0].value, row[1].value if row[1] is not None else None) for row in rows
+            if isinstance(row[0], ox.NamedNode)]
 
 
 def graph_counts(state: ServerState) -> list[tuple[str, int]]:
@@ -56,11 +84,10 @@ def service_description(endpoint: str, state: ServerState) -> list[ox.Triple]:
     ]
     if state.writable:
         triples.append(ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
-    for fmt in RESULT_FORMATS:
-        iri = FORMATS + _FORMAT_IRIS[fmt.name.split()[-1]]
-        triples.append(ox.Triple(service, _n(SD + "resultFormat"), _n(iri)))
-    for fmt in DATASET_FORMATS:
-        triples.append(ox.Triple(service, _n(SD + "inputFormat"), _n(fmt.iri)))
+    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
+        triples.append(ox.Triple(service, _n(SD + "resultFormat"), _n(format_iri(fmt))))
+    for fmt in INPUT_FORMATS:
+        triples.append(ox.Triple(service, _n(SD + "inputFormat"), _n(format_iri(fmt))))
     total = 0
     for number, (name, count) in enumerate(graph_counts(state)):
         named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
@@ -95,7 +122,12 @@ def void_description(root: str, state: ServerState, *, title: str, base_iri: str
         ox.Triple(dataset, _n(VOID + "distinctSubjects"), _int(counts["subjects"])),
         ox.Triple(dataset, _n(VOID + "properties"), _int(counts["properties"])),
         ox.Triple(dataset, _n(VOID + "distinctObjects"), _int(counts["objects"])),
+        ox.Triple(dataset, _n(DCT + "license"), _n(DATA_LICENSE)),
     ]
+    for document, license_iri in source_licenses(state):
+        triples.append(ox.Triple(dataset, _n(DCT + "source"), _n(document)))
+        if license_iri is not None:
+            triples.append(ox.Triple(_n(document), _n(DCT + "license"), _n(license_iri)))
     for fmt in DATASET_FORMATS:
         dump = f"{root}dumps/inviolable.{fmt.file_extension}"
         triples.append(ox.Triple(dataset, _n(VOID + "dataDump"), _n(dump)))

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+import xml.dom.minidom
 from collections.abc import Iterator
+from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from server.testing import SAMPLE_INCIDENT, LiveServer, sample_store
+from graph.store import OxigraphStore, store_directory
+from server.testing import SAMPLE_INCIDENT, SAMPLE_TRIG, LiveServer, sample_store
 from tests.conftest import require_executable
 
 LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -85,3 +96,104 @@ def test_clients_curl_entity_and_dump(live: LiveServer) -> None:
     headers = subprocess.run([curl, "-sS", "-I", f"{live.url}/dumps/inviolable.nq.gz"],
                              capture_output=True, text=True, timeout=30, check=True).stdout.lower()
     assert "etag:" in headers and "last-modified:" in headers
+
+
+INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
+WRAPPER_FORMATS = (JSON, XML, CSV, TSV, TURTLE, N3, RDF, RDFXML, JSONLD)
+QUERIES = {
+    "SELECT": SELECT,
+    "ASK": f"ASK {{ <{ATLANTIS}> ?p ?o }}",
+    "CONSTRUCT": f"CONSTRUCT {{ <{ATLANTIS}> ?p ?o }} WHERE {{ <{ATLANTIS}> ?p ?o }}",
+    "DESCRIBE": f"DESCRIBE <{ATLANTIS}>",
+}
+#: The media type a client asking for each format must get, by query family; None: the server's choice.
+EXPECTED = {
+    "results": {JSON: "application/sparql-results+json", XML: "application/sparql-results+xml",
+                CSV: "text/csv", TSV: "text/tab-separated-values"},
+    "graph": {XML: "application/rdf+xml", RDF: "application/rdf+xml", RDFXML: "application/rdf+xml",
+              TURTLE: "text/turtle", N3: "text/turtle", JSONLD: "application/ld+json", JSON: "application/ld+json"},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``inviolable serve`` in its own process over an on-disk copy of the sample data."""
+    path = tmp_path_factory.mktemp("served") / "store"
+    store_directory(path).mkdir(parents=True)
+    store = OxigraphStore(store_directory(path))
+    store.load(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG)
+    store.flush()
+    del store
+    port = _free_port()
+    environment = {**os.environ, "INVIOLABLE_QUERY_WORKERS": "2"}
+    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(path), "--port", str(port)], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _check_converted(form: str, converted: object, media: str) -> None:
+    if form == "SELECT":
+        if isinstance(converted, dict):
+            assert [b["label"]["value"] for b in converted["results"]["bindings"]] == ["Atlantis", "Atlántida"]
+        elif isinstance(converted, xml.dom.minidom.Document):
+            assert len(converted.getElementsByTagName("literal")) == 2
+        else:
+            assert "Atlántida" in converted.decode()  # type: ignore[union-attr]
+    elif form == "ASK":
+        if isinstance(converted, dict):
+            assert converted["boolean"] is True
+        elif isinstance(converted, xml.dom.minidom.Document):
+            assert converted.getElementsByTagName("boolean")[0].firstChild.data == "true"
+        else:
+            assert b"true" in converted.lower()  # type: ignore[union-attr]
+    else:
+        if isinstance(converted, bytes):  # SPARQLWrapper hands raw bytes back for a format it did not ask for
+            converted = Graph().parse(data=converted, format={"text/turtle": "turtle"}[media])
+        assert isinstance(converted, Graph)
+        assert (URIRef(ATLANTIS), LABEL, Literal("Atlántida", lang="es")) in converted
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("form", list(QUERIES))
+@pytest.mark.parametrize("wanted", WRAPPER_FORMATS)
+def test_clients_sparqlwrapper_every_format(served: str, method: str, form: str, wanted: str) -> None:
+    client = SPARQLWrapper(f"{served}/sparql")
+    client.setMethod(method)
+    client.setQuery(QUERIES[form])
+    client.setReturnFormat(wanted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SPARQLWrapper warns when it asks for */* (a format the form cannot hold)
+        response = client.query()
+        media = response.info()["content-type"].split(";")[0]
+        converted = response.convert()
+    family = "results" if form in ("SELECT", "ASK") else "graph"
+    expected = EXPECTED[family].get(wanted)
+    if expected is not None:
+        assert media == expected
+    else:
+        assert media in EXPECTED[family].values()
+    _check_converted(form, converted, media)

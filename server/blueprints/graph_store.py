@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, request
 
 from server.errors import ApiError
 from server.media import GRAPH_FORMATS, bare, content_type
-from server.respond import choose_graph_format
+from server.respond import choose_graph_format, shape_body
 from server.state import state
 from server.worker import QueryJob
 from server.writes import commit, require_token
@@ -54,7 +54,7 @@ def read() -> Response:
     outcome = state().run(QueryJob(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}",
                                    dataset="query" if graph else "union", graph_media=fmt.media_type,
                                    max_bytes=current_app.config["MAX_RESULT_BYTES"]))
-    response = Response(outcome.body, content_type=content_type(fmt))
+    response = Response(shape_body(outcome.body, fmt), content_type=content_type(fmt))
     response.headers["Vary"] = "Accept"
     return response
 

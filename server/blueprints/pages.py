@@ -15,7 +15,7 @@ from graph.namespaces import PREFIXES
 from server.entities import describe, rdf_query
 from server.errors import ApiError
 from server.media import HTML, by_extension, content_type, negotiate
-from server.respond import accept_list
+from server.respond import accept_list, shape_body
 from server.state import state
 from server.worker import QueryJob
 
@@ -104,7 +104,7 @@ def resource(space: str, kind: str, name: str) -> Response:
                                       max_bytes=current_app.config["MAX_RESULT_BYTES"]))
         if not outcome.body.strip() or (chosen == ox.RdfFormat.JSON_LD and outcome.body.strip() in (b"[]", b"{}")):
             raise ApiError(404, f"nothing is known about <{iri}>")
-        response = Response(outcome.body, content_type=content_type(chosen))
+        response = Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = _alternates(path)
     return response

@@ -7,9 +7,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 from graph.namespaces import PREFIXES
 from server.errors import ApiError, wants_html
 from server.fairness import fair_share
-from server.media import GRAPH_FORMATS, RESULT_FORMATS, by_name, content_type, negotiate
+from server.media import content_type
 from server.protocol import Operation, read_operation
-from server.respond import accept_list, choose_graph_format, rdf_response
+from server.respond import choose_graph_format, query_formats, rdf_response, shape_body
 from server.service import service_description
 from server.sparql_text import DatasetConflict, add_using, has_dataset_clause, nesting_depth, query_form
 from server.state import state
@@ -30,36 +30,10 @@ def _limit_depth(text: str, field: str) -> None:
         raise ApiError(400, f"the {field} nests brackets {depth} deep; the server accepts at most {limit}")
 
 
-def _overrides(name: str) -> tuple[object | None, object | None]:
-    results, graph = by_name(name, RESULT_FORMATS), by_name(name, GRAPH_FORMATS)
-    if results is None and graph is None:
-        offered = ", ".join(f.file_extension for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
-        raise ApiError(406, f"format {name!r} is not offered here; choose one of {offered}")
-    return results, graph
-
-
-def _formats(form: str | None) -> tuple[object | None, object | None]:
-    name = request.args.get("format") or request.args.get("output")
-    if name:
-        results, graph = _overrides(name)
-        if form in ("SELECT", "ASK") and results is None or form in ("CONSTRUCT", "DESCRIBE") and graph is None:
-            raise ApiError(406, f"format {name!r} cannot hold the result of a {form} query")
-        return results, graph
-    accept = accept_list()
-    results, graph = negotiate(accept, RESULT_FORMATS), negotiate(accept, GRAPH_FORMATS)
-    if form in ("SELECT", "ASK") and results is None:
-        raise ApiError(406, "none of the acceptable media types can hold SPARQL results; offered: "
-                       + ", ".join(f.media_type for f in RESULT_FORMATS))
-    if form in ("CONSTRUCT", "DESCRIBE") and graph is None:
-        raise ApiError(406, "none of the acceptable media types can hold an RDF graph; offered: "
-                       + ", ".join(f.media_type for f in GRAPH_FORMATS))
-    return results, graph
-
-
 def run_query(operation: Operation) -> Response:
     """Answer a query operation with fully serialised results."""
     _limit_depth(operation.text, "query")
-    results, graph = _formats(query_form(operation.text))
+    results, graph = query_formats(query_form(operation.text))
     if operation.default_graphs or operation.named_graphs:
         dataset = "protocol"
     else:
@@ -71,8 +45,8 @@ def run_query(operation: Operation) -> Response:
                    max_bytes=current_app.config["MAX_RESULT_BYTES"])
     with fair_share(request):
         outcome = state().run(job)
-    response = Response(outcome.body, content_type=content_type(
-        results if outcome.kind == "results" else graph))  # type: ignore[arg-type]
+    chosen = results if outcome.kind == "results" else graph
+    response = Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))  # type: ignore[arg-type]
     response.headers["Vary"] = "Accept"
     return response
 
