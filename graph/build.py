@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
 from graph.evidence import EvidenceProblem, check_evidence
 from graph.loader import DataFile, data_files, parse_file
-from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph
 from graph.sources import load_manifest
 from graph.store import BUILD_INFO, OxigraphStore, open_built_store, store_directory
 from graph.summary import Summary, summarise
@@ -62,8 +62,15 @@ def inputs_digest(files: list[DataFile]) -> str:
     return digest.hexdigest()
 
 
-def _check_graph_folders(files: list[DataFile]) -> None:
-    known = {document.graph for document in load_manifest().values()}
+def _manifest_path(data_dir: Path) -> Path:
+    """The source manifest of a data directory (its ``reference/sources.ttl``)."""
+    return data_dir / "reference" / "sources.ttl"
+
+
+def _check_graph_folders(files: list[DataFile], data_dir: Path = DATA_DIR) -> None:
+    documents = load_manifest(_manifest_path(data_dir)).values()
+    known = {document.graph for document in documents}
+    known |= {inferred_graph(document.slug) for document in documents}
     known |= {str(ONTOLOGY_GRAPH), str(REFERENCE_GRAPH)}
     strays = sorted({(f.graph, str(f.path.parent)) for f in files if f.graph not in known})
     if strays:
@@ -91,14 +98,15 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     """
     began = time.perf_counter()
     files = data_files(data_dir=data_dir, ontology_dir=ontology_dir)
-    _check_graph_folders(files)
+    _check_graph_folders(files, data_dir)
     quads: list[ox.Quad] = []
     for number, data_file in enumerate(files, 1):
         progress(f"parse [{number}/{len(files)}] {data_file.path.name}")
         quads.extend(parse_file(data_file))
     if sources is not None:
         progress(f"check evidence spans against {sources}")
-        problems: list[EvidenceProblem] = check_evidence(quads, sources=sources)
+        problems: list[EvidenceProblem] = check_evidence(
+            quads, sources=sources, manifest=load_manifest(_manifest_path(data_dir)))
         if problems:
             raise BuildError(f"{len(problems)} evidence span(s) do not match their document:",
                              details=[str(problem) for problem in problems])
