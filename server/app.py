@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from server import errors
+from server import bodies, errors, writes
 from server.blueprints import dumps, graph_store, pages, sparql, ui, wellknown
 from server.config import configure
 from server.errors import ApiError
@@ -47,7 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state = create_state(app)
     app.extensions[EXTENSION_KEY] = state
     atexit.register(state.pool.close)
+    writes.recover(state, writes.journal_directory_of(app.config))
     errors.register(app)
+    bodies.install(app)
     for module in (sparql, wellknown, pages, dumps, graph_store, ui):
         app.register_blueprint(module.blueprint)
 

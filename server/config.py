@@ -10,6 +10,10 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix):
 - ``QUERY_WORKERS``: worker processes, hence queries running at once (default: CPU count, at least 2).
 - ``MAX_BODY_BYTES``: largest request body (default 2 MiB); ``MAX_RESULT_BYTES``: largest result (50 MB).
 - ``QUERIES``: folder of example queries (``cq-NN.rq``) shown on the query page.
+- ``ALLOW_DESTRUCTIVE``: ``true`` lets writes empty protected graphs or remove more than
+  ``DESTRUCTIVE_SHARE`` (default 0.1) of a graph; ``UPDATE_TIMEOUT``: seconds per write (default:
+  QUERY_TIMEOUT); ``JOURNAL``: the write journal's folder (default ``STORE/journal``); RDF payloads
+  are held to ``MAX_QUERY_DEPTH`` too. See docs/server.md, "Writes".
 - ``QUERY_MEMORY_MB``: memory each query worker may allocate beyond what it starts with (default 1024).
 - ``REQUIRE_SANDBOX``: refuse to start when query workers cannot be network-confined (default false).
 - ``CLIENT_QUERIES``: queries one client (address, or write token) may have running at once (default 4).
@@ -46,6 +50,8 @@ def defaults() -> dict[str, Any]:
         "REQUIRE_SANDBOX": False,
         "CLIENT_QUERIES": 4,
         "MAX_QUERY_DEPTH": 64,
+        "ALLOW_DESTRUCTIVE": False, "DESTRUCTIVE_SHARE": 0.1, "DESTRUCTIVE_FLOOR": 10,
+        "UPDATE_TIMEOUT": None, "JOURNAL": None,
     }
 
 
@@ -79,3 +85,4 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config[key] = value
     app.config["REQUIRE_SANDBOX"] = str(app.config["REQUIRE_SANDBOX"]).lower() in ("true", "1", "yes")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    app.config["ALLOW_DESTRUCTIVE"] = str(app.config["ALLOW_DESTRUCTIVE"]).lower() in ("1", "true", "yes")

@@ -14,7 +14,7 @@ from server.service import service_description
 from server.sparql_text import DatasetConflict, add_using, has_dataset_clause, nesting_depth, query_form
 from server.state import state
 from server.worker import QueryJob
-from server.writes import commit, require_token
+from server.writes import commit_update, require_token
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -61,8 +61,8 @@ def run_update(operation: Operation) -> Response:
         raise ApiError(400, str(error)) from error
     endpoint = request.base_url
     text = state().pool.check_update(text, base_iri=endpoint, timeout=state().timeout)
-    removed, added = commit(state(), lambda store: store.update(text, base_iri=endpoint, prefixes=PREFIXES),
-                            sources=current_app.config["SOURCES"])
+    removed, added = commit_update(state(), text, base_iri=endpoint, prefixes=PREFIXES,
+                                   sources=current_app.config["SOURCES"])
     return Response(f'{{"ok": true, "removed": {removed}, "added": {added}}}', status=200,
                     content_type="application/json")
 
