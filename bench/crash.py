@@ -123,7 +123,7 @@ def trial(root: Path, initial: list[ox.Quad], number: int, *, window: float) -> 
     :return: ``"before"`` or ``"after"``, the state the store was found in.
     :raises AssertionError: when the store is in neither state, does not conform, or disagrees with the journal.
     """
-    from server import journal
+    from graph import journal
     from server.validation import validate
 
     process, port = start(root)

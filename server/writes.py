@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app, has_app_context, request
 
 from graph.sources import SourceError
-from server import journal
+from graph import journal
 from server.bodies import DEFAULT_MAX_DEPTH, check_nesting
 from server.errors import ApiError
 from server.graphs import gated
