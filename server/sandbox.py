@@ -11,6 +11,11 @@ A worker calls :func:`confine` once, right after it is forked and before it open
 3. ``RLIMIT_AS`` caps the worker's address space at what it inherited plus a budget, so that one query
    cannot take the machine's memory; an allocation past it fails and the worker is replaced.
 
+Updates run in the web process (they write its store), so they are confined another way: each one
+runs on :func:`confined_call`'s single thread, which carries the same filter. A seccomp filter loaded
+without ``TSYNC`` binds only the thread that loads it, so the web process keeps its own sockets while
+that thread (where the engine would open LOAD's connection) cannot open any.
+
 The filter needs Linux with seccomp (kernel 3.5 or later, ``CONFIG_SECCOMP_FILTER``) and the
 ``libseccomp.so.2`` library; it needs no privilege (``no_new_privs`` is set). Inside a container
 whose own seccomp profile forbids ``seccomp()`` it cannot be installed: the worker then reports why.
@@ -22,10 +27,17 @@ import contextlib
 import ctypes
 import errno
 import os
+import queue
 import resource
 import socket
 import stat
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _M_ARENA_MAX = -8
 
@@ -115,3 +127,55 @@ def confine(*, keep: set[int], no_network: bool = True, memory_budget: int | Non
     reason = _seccomp() if no_network else "disabled by the server's settings"
     limit = _limit_memory(memory_budget) if memory_budget else None
     return Confinement(network="seccomp" if reason is None else None, reason=reason or "", memory_limit=limit)
+
+
+class ConfinedThread:
+    """A thread of the web process that cannot open network sockets; it runs callables one at a time."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]]] = queue.Queue()
+        self._started = threading.Event()
+        self.reason: str | None = None
+        threading.Thread(target=self._loop, daemon=True, name="inviolable-confined").start()
+        self._started.wait()
+
+    @property
+    def confined(self) -> bool:
+        """True when the thread's filter is in place."""
+        return self.reason is None
+
+    def _loop(self) -> None:
+        self.reason = _seccomp()
+        self._started.set()
+        while True:
+            work, future = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work())
+            except BaseException as error:  # noqa: BLE001 - handed back to the caller, who re-raises it
+                future.set_exception(error)
+
+    def call(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the confined thread and return its result (or raise its exception)."""
+        future: Future[T] = Future()
+        self._jobs.put((work, future))
+        return future.result()
+
+
+_confined: ConfinedThread | None = None
+_confined_lock = threading.Lock()
+
+
+def confined_thread() -> ConfinedThread:
+    """The process's confined thread, started on first use."""
+    global _confined
+    with _confined_lock:
+        if _confined is None:
+            _confined = ConfinedThread()
+        return _confined
+
+
+def confined_call(work: Callable[[], T]) -> T:
+    """Run ``work`` where no network socket can be opened (see :class:`ConfinedThread`)."""
+    return confined_thread().call(work)
