@@ -1,8 +1,14 @@
-"""Deployment settings, read from ``INVIOLABLE_*`` environment variables with defaults."""
+"""Deployment settings: every ``INVIOLABLE_*`` environment variable is read here, and only here.
+
+The command line and the server both take their defaults from :func:`settings`, so a value means
+the same thing to both (``INVIOLABLE_STORE=2024`` is the directory ``2024`` for each of them).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,24 +21,113 @@ SHAPES_DIR = PROJECT_ROOT / "shapes"
 DEFAULT_STORE = PROJECT_ROOT / "var" / "store"
 DEFAULT_SOURCES = PROJECT_ROOT.parent / "shared" / "seeds"
 
+#: A store is a directory made by ``inviolable build`` or, for the remote engine, its SPARQL query URL.
+StoreSpec = Path | str
 
-def _env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
+
+class SettingsError(ValueError):
+    """An ``INVIOLABLE_*`` variable holds a value that cannot be used; the message names it."""
+
+
+def store_spec(value: str | Path) -> StoreSpec:
+    """A ``--store`` / ``INVIOLABLE_STORE`` value: an ``http(s)://`` URL stays a string, anything else is a path.
+
+    >>> store_spec("2024")
+    PosixPath('2024')
+    >>> store_spec("http://127.0.0.1:8890/sparql")
+    'http://127.0.0.1:8890/sparql'
+    """
+    text = str(value)
+    return text if text.startswith(("http://", "https://")) else Path(text)
+
+
+def _number(environ: Mapping[str, str], name: str, default: str, kind: type) -> float | int:
+    raw = environ.get(f"INVIOLABLE_{name}", default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingsError(f"INVIOLABLE_{name} must be a positive {kind.__name__}, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    """How to reach a remote engine besides its query URL (Virtuoso's layout when not given).
+
+    ``update_url`` / ``graph_store_url`` default to the query URL's ``/sparql-auth`` and
+    ``/sparql-graph-crud-auth`` siblings; ``isql`` (``host:port`` of Virtuoso's SQL port) and
+    ``load_dir`` (a directory the engine may read, in its ``DirsAllowed``) enable its bulk loader.
+    """
+
+    update_url: str | None = None
+    graph_store_url: str | None = None
+    user: str | None = None
+    password: str | None = None
+    isql: str | None = None
+    load_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Per-deployment settings; every field can be set by an environment variable."""
+    """Per-deployment settings, each from an ``INVIOLABLE_*`` variable or its default."""
 
-    store: Path = field(default_factory=lambda: _env_path("INVIOLABLE_STORE") or DEFAULT_STORE)
-    sources: Path | None = field(default_factory=lambda: _env_path("INVIOLABLE_SOURCES") or (
-        DEFAULT_SOURCES if DEFAULT_SOURCES.is_dir() else None))
-    write_token: str | None = field(default_factory=lambda: os.environ.get("INVIOLABLE_WRITE_TOKEN") or None)
-    query_timeout: float = field(default_factory=lambda: float(os.environ.get("INVIOLABLE_QUERY_TIMEOUT", "10")))
-    base_iri: str = field(default_factory=lambda: os.environ.get("INVIOLABLE_BASE_IRI", BASE))
+    store: StoreSpec = DEFAULT_STORE
+    sources: Path | None = None
+    write_token: str | None = None
+    query_timeout: float = 10.0
+    base_iri: str = BASE
+    query_workers: int = 2
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_result_bytes: int = 50_000_000
+    remote: RemoteSettings = field(default_factory=RemoteSettings)
+    #: Every other ``INVIOLABLE_*`` variable, by name without the prefix, its value read as JSON when
+    #: it is JSON (``true``, ``3``) and as text otherwise; the server takes them as config keys.
+    extras: dict[str, object] = field(default_factory=dict)
 
 
-def settings() -> Settings:
-    """Read the settings from the environment now."""
-    return Settings()
+_KNOWN = {"STORE", "SOURCES", "WRITE_TOKEN", "QUERY_TIMEOUT", "BASE_IRI", "QUERY_WORKERS", "MAX_BODY_BYTES",
+          "MAX_RESULT_BYTES", "REMOTE_UPDATE_URL", "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD",
+          "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
+
+
+def _extras(env: Mapping[str, str]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name, raw in env.items():
+        key = name.removeprefix("INVIOLABLE_")
+        if key == name or key in _KNOWN:
+            continue
+        try:
+            found[key] = json.loads(raw)
+        except ValueError:
+            found[key] = raw
+    return found
+
+
+def settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (or ``environ``) now.
+
+    :raises SettingsError: when a numeric variable is not a positive number.
+    """
+    env = os.environ if environ is None else environ
+
+    def text(name: str) -> str | None:
+        return env.get(f"INVIOLABLE_{name}") or None
+
+    sources = text("SOURCES")
+    load_dir = text("REMOTE_LOAD_DIR")
+    return Settings(
+        store=store_spec(text("STORE") or DEFAULT_STORE),
+        sources=Path(sources) if sources else (DEFAULT_SOURCES if DEFAULT_SOURCES.is_dir() else None),
+        write_token=text("WRITE_TOKEN"),
+        query_timeout=float(_number(env, "QUERY_TIMEOUT", "10", float)),
+        base_iri=text("BASE_IRI") or BASE,
+        query_workers=int(_number(env, "QUERY_WORKERS", str(max(2, os.cpu_count() or 2)), int)),
+        max_body_bytes=int(_number(env, "MAX_BODY_BYTES", str(2 * 1024 * 1024), int)),
+        max_result_bytes=int(_number(env, "MAX_RESULT_BYTES", "50000000", int)),
+        remote=RemoteSettings(update_url=text("REMOTE_UPDATE_URL"), graph_store_url=text("REMOTE_GRAPH_STORE_URL"),
+                              user=text("REMOTE_USER"), password=env.get("INVIOLABLE_REMOTE_PASSWORD"),
+                              isql=text("REMOTE_ISQL"), load_dir=Path(load_dir) if load_dir else None),
+        extras=_extras(env),
+    )

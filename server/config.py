@@ -1,8 +1,10 @@
-"""The server's settings: defaults, then ``INVIOLABLE_*`` environment variables, then explicit config.
+"""The server's settings: :func:`graph.config.settings` (defaults and ``INVIOLABLE_*`` variables), then
+explicit config.
 
-Keys (each also read from the environment with the ``INVIOLABLE_`` prefix):
+Keys (each also read from the environment with the ``INVIOLABLE_`` prefix, by :mod:`graph.config`):
 
-- ``STORE``: store directory made by ``inviolable build``, or an :class:`OxigraphStore` object (tests).
+- ``STORE``: store directory made by ``inviolable build``, a remote engine's SPARQL query URL
+  (``http(s)://…``), or a :class:`graph.store.GraphStore` object (tests).
 - ``SOURCES``: documents directory, to quote evidence text on pages.
 - ``WRITE_TOKEN``: bearer token enabling SPARQL Update and Graph Store writes.
 - ``QUERY_TIMEOUT``: seconds before a query is stopped (default 10).
@@ -22,19 +24,18 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix):
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from graph.config import PROJECT_ROOT, settings
+from graph.config import PROJECT_ROOT, settings, store_spec
 
 DEFAULT_QUERIES = PROJECT_ROOT / "graph" / "queries"
 
 
 def defaults() -> dict[str, Any]:
-    """The settings when nothing is configured, taken from :mod:`graph.config`."""
+    """The settings when nothing is configured: :func:`graph.config.settings`, which reads the environment."""
     base = settings()
     return {
         "STORE": base.store,
@@ -42,40 +43,37 @@ def defaults() -> dict[str, Any]:
         "WRITE_TOKEN": base.write_token,
         "QUERY_TIMEOUT": base.query_timeout,
         "BASE_IRI": base.base_iri,
-        "QUERY_WORKERS": max(2, os.cpu_count() or 2),
-        "MAX_BODY_BYTES": 2 * 1024 * 1024,
-        "MAX_RESULT_BYTES": 50_000_000,
+        "QUERY_WORKERS": base.query_workers,
+        "MAX_BODY_BYTES": base.max_body_bytes,
+        "MAX_RESULT_BYTES": base.max_result_bytes,
         "QUERIES": DEFAULT_QUERIES,
         "QUERY_MEMORY_MB": 1024,
         "REQUIRE_SANDBOX": False,
         "CLIENT_QUERIES": 4,
         "MAX_QUERY_DEPTH": 64,
-        "ALLOW_DESTRUCTIVE": False, "DESTRUCTIVE_SHARE": 0.1, "DESTRUCTIVE_FLOOR": 10,
-        "UPDATE_TIMEOUT": None, "JOURNAL": None,
+        **base.extras,
     }
 
 
 def configure(app: Flask, config: dict[str, Any] | None) -> None:
-    """Fill ``app.config`` from defaults, the environment and ``config``, normalising the types.
+    """Fill ``app.config`` from the settings (defaults and environment), then ``config``, normalising the types.
 
     :raises ValueError: when a numeric setting is not a positive number.
     """
     app.config.update(defaults())
-    app.config.from_prefixed_env(prefix="INVIOLABLE")
-    # from_prefixed_env parses values as JSON; a token such as "true" or "123" must stay the string it is.
-    for key in ("WRITE_TOKEN", "BASE_IRI"):
-        if f"INVIOLABLE_{key}" in os.environ:
-            app.config[key] = os.environ[f"INVIOLABLE_{key}"]
     if config:
         app.config.update(config)
     for key in ("SOURCES", "QUERIES"):
         if isinstance(app.config[key], str):
             app.config[key] = Path(app.config[key]) if app.config[key] else None
     if isinstance(app.config["STORE"], str):
-        app.config["STORE"] = Path(app.config["STORE"])
+        app.config["STORE"] = store_spec(app.config["STORE"])
     token = app.config["WRITE_TOKEN"]
     app.config["WRITE_TOKEN"] = str(token) if token not in (None, "") else None
     app.config["BASE_IRI"] = str(app.config["BASE_IRI"])
+    for key in ("REQUIRE_SANDBOX", "ALLOW_DESTRUCTIVE"):
+        if isinstance(app.config.get(key), str):
+            app.config[key] = app.config[key].strip().lower() in ("1", "true", "yes", "on")
     for key, kind in (("QUERY_TIMEOUT", float), ("QUERY_WORKERS", int), ("MAX_BODY_BYTES", int),
                       ("MAX_RESULT_BYTES", int), ("QUERY_MEMORY_MB", int), ("CLIENT_QUERIES", int),
                       ("MAX_QUERY_DEPTH", int)):
@@ -83,6 +81,4 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
         if value <= 0:
             raise ValueError(f"INVIOLABLE_{key} must be a positive number, not {app.config[key]!r}")
         app.config[key] = value
-    app.config["REQUIRE_SANDBOX"] = str(app.config["REQUIRE_SANDBOX"]).lower() in ("true", "1", "yes")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
-    app.config["ALLOW_DESTRUCTIVE"] = str(app.config["ALLOW_DESTRUCTIVE"]).lower() in ("1", "true", "yes")
