@@ -1,7 +1,9 @@
 """Build the on-disk store from the ontology and the committed facts.
 
-The store is written into a fresh directory beside the target and swapped in only when it is
-complete, its evidence resolves and its data conforms; a failed build leaves the previous store.
+The store is written into a new generation folder inside the target and swapped in (one atomic
+rename of the ``current`` symlink, see :mod:`graph.layout`) only when it is complete, its evidence
+resolves and its data conforms; a failed build leaves the previous store. The writes accepted by
+the server since (the journal, :mod:`graph.journal`) are replayed over the committed data first.
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph import journal
 from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
 from graph.evidence import EvidenceProblem, check_evidence
+from graph.journal import Entry
+from graph.layout import NotAStore, check_target, current_generation, new_generation, swap_in
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph
 from graph.sources import load_manifest
-from graph.store import BUILD_INFO, OxigraphStore, open_built_store, store_directory
+from graph.store import BUILD_INFO, OxigraphStore, open_built_store
 from graph.summary import Summary, summarise
 from graph.validation import ValidationReport, validate_quads
 
 Progress = Callable[[str], None]
+JOURNAL = "journal"
 
 
 class BuildError(Exception):
@@ -97,6 +103,10 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     :raises SourceError: when a document is missing or its hash changed.
     """
     began = time.perf_counter()
+    try:
+        check_target(path)
+    except NotAStore as error:
+        raise BuildError(str(error)) from error
     files = data_files(data_dir=data_dir, ontology_dir=ontology_dir)
     _check_graph_folders(files, data_dir)
     quads: list[ox.Quad] = []
@@ -110,42 +120,65 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
         if problems:
             raise BuildError(f"{len(problems)} evidence span(s) do not match their document:",
                              details=[str(problem) for problem in problems])
+    quads, entries = _replay_journal(quads, path, progress)
+    journalled = len(entries)
     report = None
     if validate:
         progress("validate against the shapes")
         # Spans were re-checked above; the shapes need not read the documents again.
-        report = _validate(quads, files, None)
+        report = validate_quads(quads, files=files, sources=None)
+        if not report.conforms:
+            if entries:
+                raise _journal_report(report, entries)
+            raise BuildError("the data does not conform to the shapes:", details=report.to_text().splitlines())
     digest = inputs_digest(files)
-    staging = path.parent / f".{path.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    generation = new_generation(path, f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     try:
         progress(f"write {len(quads)} quads to a new store")
-        staging.mkdir(parents=True)
-        store = OxigraphStore(store_directory(staging))
+        store = OxigraphStore(generation / "oxigraph")
         store.bulk_load_quads(sorted(set(quads), key=str))
         store.flush()
         summary = summarise(store)
         del store
-        (staging / BUILD_INFO).write_text(json.dumps({"inputs": digest, "quads": summary.total}, indent=2))
-        _swap_in(staging, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        (generation / BUILD_INFO).write_text(json.dumps({"inputs": digest, "quads": summary.total,
+                                                         "journal_entries": journalled}, indent=2))
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    swap_in(path, generation)
     progress("done")
     return BuildResult(path, digest, summary, time.perf_counter() - began, sources is not None, report)
 
 
-def _swap_in(staging: Path, path: Path) -> None:
-    retired = path.parent / f".{path.name}.retired-{os.getpid()}"
-    if path.exists():
-        os.replace(path, retired)
-    os.replace(staging, path)
-    shutil.rmtree(retired, ignore_errors=True)
+def _replay_journal(quads: list[ox.Quad], path: Path, progress: Progress) -> tuple[list[ox.Quad], list[Entry]]:
+    """The committed data with the store's journalled writes applied in order."""
+    try:
+        found = list(journal.entries(path / JOURNAL))
+    except (OSError, journal.JournalError) as error:
+        raise BuildError(f"the write journal of {path} cannot be read: {error}") from error
+    if not found:
+        return quads, found
+    progress(f"replay {len(found)} journalled write(s) from {path / JOURNAL}")
+    return journal.replay(quads, found), found
+
+
+def _journal_report(report: ValidationReport, found: list[Entry]) -> BuildError:
+    """A refusal naming the journalled writes that touch the nodes which no longer conform."""
+    focus = {result.focus for result in report.violations}
+    culprits = [entry for entry in found if any(
+        getattr(term, "value", None) in focus for quad in [*entry.removed, *entry.added]
+        for term in (quad.subject, quad.object))]
+    lines = [f"journalled write {entry.path} touches a node that no longer conforms" for entry in culprits]
+    return BuildError("the committed data with the journalled writes does not conform to the shapes; "
+                      "the previous store is unchanged. Export the writes (`inviolable writes export`), "
+                      "reconcile them with the data files, then retire them:",
+                      details=lines + report.to_text().splitlines())
 
 
 def built_digest(path: Path) -> str | None:
     """The inputs digest recorded by the build at ``path``, or None when there is no complete build."""
     try:
-        return json.loads((path / BUILD_INFO).read_text())["inputs"]
+        return json.loads((current_generation(path) / BUILD_INFO).read_text())["inputs"]
     except (OSError, ValueError, KeyError):
         return None
 

@@ -14,6 +14,7 @@ from typing import IO, Protocol
 import pyoxigraph as ox
 
 from graph.delta import delta_update, term_function
+from graph.layout import current_generation
 
 _PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 #: The file beside a built store's Oxigraph directory recording what it was built from.
@@ -208,8 +209,8 @@ class OxigraphStore:
 
 
 def store_directory(path: Path) -> Path:
-    """Where the Oxigraph files of a built store at ``path`` live."""
-    return path / "oxigraph"
+    """Where the Oxigraph files of a built store at ``path`` live (its current generation)."""
+    return current_generation(path) / "oxigraph"
 
 
 def open_built_store(path: Path, *, read_only: bool = True) -> OxigraphStore:

@@ -1,0 +1,80 @@
+"""Builds that cannot destroy: foreign paths refused, one atomic swap, journalled writes replayed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from cli.main import main
+from graph import journal
+from graph.build import BuildError, build_store, built_digest
+from graph.layout import CURRENT, MARKER, current_generation
+from graph.namespaces import REFERENCE_GRAPH
+from graph.store import open_built_store, store_directory
+
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_build_refuses_a_path_that_is_not_a_store(tmp_path: Path, kind: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "target"
+    if kind == "file":
+        target.write_text("precious")
+    else:
+        target.mkdir()
+        (target / "thesis.tex").write_text("precious")
+    assert main(["build", "--store", str(target), "--no-sources", "--quiet"]) == 2
+    assert "did not make" in capsys.readouterr().err or kind == "file"
+    if kind == "file":
+        assert target.read_text() == "precious"
+    else:
+        assert (target / "thesis.tex").read_text() == "precious"
+        assert sorted(p.name for p in target.iterdir()) == ["thesis.tex"]
+
+
+def test_build_swaps_generations_with_one_symlink(built_store_path: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build_store(path=store)
+    first = current_generation(store)
+    assert (store / MARKER).is_file() and (store / CURRENT).is_symlink()
+    reader = open_built_store(store)
+    build_store(path=store)
+    second = current_generation(store)
+    assert second != first and store_directory(store) == second / "oxigraph"
+    # The generation a running server has open stays until the build after next.
+    assert first.is_dir() and len(list(reader.quads())) > 0
+    build_store(path=store)
+    assert not first.exists() and built_digest(store) is not None
+
+
+def test_build_replays_the_journal_and_refuses_a_write_that_no_longer_conforms(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build_store(path=store)
+    quads = list(open_built_store(store).quads(str(REFERENCE_GRAPH)))
+    subject = next(q.subject for q in quads if q.predicate == LABEL)
+    added = ox.Quad(subject, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                    ox.Literal("journalled"), ox.NamedNode(str(REFERENCE_GRAPH)))
+    journal.append(store / "journal", [], [added])
+    build_store(path=store)
+    assert added in set(open_built_store(store).quads(str(REFERENCE_GRAPH)))
+    labels = [q for q in quads if q.subject == subject and q.predicate == LABEL]
+    journal.append(store / "journal", labels, [])
+    before = current_generation(store)
+    with pytest.raises(BuildError, match="journalled write"):
+        build_store(path=store)
+    assert current_generation(store) == before
+
+
+def test_build_recovers_from_a_crash_before_the_swap(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build_store(path=store)
+    (store / "generations" / "half-written").mkdir()
+    stale = store / f".{CURRENT}.new-{os.getpid()}"
+    stale.symlink_to("generations/half-written")
+    assert (store_directory(store)).is_dir()
+    build_store(path=store)
+    assert not (store / "generations" / "half-written").exists() or current_generation(store).name != "half-written"
