@@ -1,15 +1,12 @@
-"""Validate quads against the shapes with pyshacl, and evidence spans against their documents."""
+"""Validate quads against the shapes with a SHACL engine, and evidence spans against their documents."""
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
@@ -20,41 +17,36 @@ from graph.evidence import check_evidence
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_graph
 from graph.sources import SourceDocument
-from graph.validation.convert import quads_to_graph
 from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, run_dataset_rules
 from graph.validation.locations import LocationIndex, display_path
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
+from graph.validation.turbo import ShapesError, run_shapes
 
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
 
 
-class ShapesError(Exception):
-    """The shapes themselves are not valid SHACL, so nothing could be validated."""
-
-
 def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path] | None = None,
                    sources: Path | None = None, manifest: dict[str, SourceDocument] | None = None,
-                   shapes_dir: Path = SHAPES_DIR) -> ValidationReport:
+                   shapes_dir: Path = SHAPES_DIR, engine: str | None = None) -> ValidationReport:
     """Validate a dataset given as quads: the shapes, and evidence spans when ``sources`` is given.
 
     :param files: the Turtle files the quads come from, to give each result its file and line.
     :param sources: directory of the source documents; evidence spans are re-checked when given.
     :param manifest: the source manifest to check spans against (the committed one by default).
+    :param engine: the SHACL engine, ``turbo`` or ``pyshacl`` (default: ``$INVIOLABLE_SHACL_ENGINE``, else turbo).
     :raises SourceError: when a document is missing or its hash changed.
     :raises SyntaxError: when a shapes file does not parse.
-    :raises ShapesError: when pyshacl rejects the shapes.
+    :raises ShapesError: when the engine rejects the shapes.
+    :raises ValueError: for an unknown engine name.
     """
     began = time.perf_counter()
     paths = _ordered_paths(files or [])
     shapes = load_shapes(shapes_dir)
-    with _collector_paused():
-        data = quads_to_graph(quads)
-        _, results_graph, text = pyshacl.validate(data, shacl_graph=core_shapes(shapes), inference="none",
-                                                  allow_warnings=True, abort_on_first=False, meta_shacl=False,
-                                                  advanced=False)
-    if not isinstance(results_graph, Graph):
-        raise ShapesError(f"the shapes in {shapes_dir} are not valid SHACL: {text or results_graph}")
+    try:
+        results_graph, triples = run_shapes(quads, core_shapes(shapes), engine=engine)
+    except ShapesError as error:
+        raise ShapesError(f"{shapes_dir}: {error}") from error
     index = LocationIndex(paths)
     found = _read_results(results_graph, shapes) + run_dataset_rules(list(quads), dataset_rules(shapes))
     results = [_locate(result, index) for result in found]
@@ -63,21 +55,8 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
         rejected = {result.focus.partition("#")[0] for result in results if result.severity == VIOLATION}
         results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)
                     if result.focus not in rejected]
-    return ValidationReport(results=_unique(results), triples=len(data), seconds=time.perf_counter() - began,
+    return ValidationReport(results=_unique(results), triples=triples, seconds=time.perf_counter() - began,
                             files=[display_path(path) for path in paths], evidence_checked=sources is not None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # The rdflib graph is millions of long-lived objects that the cyclic collector would scan
-    # again and again while pyshacl allocates; reference counting still frees the temporaries.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def collect_files(extra: Iterable[Path] = (), *, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
@@ -101,8 +80,8 @@ def collect_files(extra: Iterable[Path] = (), *, data_dir: Path = DATA_DIR, onto
 
 def validate_files(files: Sequence[DataFile], *, sources: Path | None = None,
                    manifest: dict[str, SourceDocument] | None = None,
-                   shapes_dir: Path = SHAPES_DIR) -> ValidationReport:
-    """Parse ``files`` and validate them together.
+                   shapes_dir: Path = SHAPES_DIR, engine: str | None = None) -> ValidationReport:
+    """Parse ``files`` and validate them together (``engine`` as for :func:`validate_quads`).
 
     :raises DataSyntaxError: when a file does not parse (with its line and column).
     :raises SourceError: when a document is missing or its hash changed.
@@ -111,7 +90,8 @@ def validate_files(files: Sequence[DataFile], *, sources: Path | None = None,
     quads: list[ox.Quad] = []
     for data_file in files:
         quads.extend(parse_file(data_file))
-    report = validate_quads(quads, files=files, sources=sources, manifest=manifest, shapes_dir=shapes_dir)
+    report = validate_quads(quads, files=files, sources=sources, manifest=manifest, shapes_dir=shapes_dir,
+                            engine=engine)
     report.seconds = time.perf_counter() - began
     return report
 

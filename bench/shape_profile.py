@@ -1,0 +1,90 @@
+"""Which shapes cost the most: each node shape validated alone over a synthetic graph.
+
+``.venv/bin/python -m bench.shape_profile [--size 1M] [--engine turbo] [--top 15]`` generates the
+synthetic graph, then times the engine with a shapes graph that holds one named shape (and the
+blank nodes it owns) at a time, minus the time of an empty shapes graph (parsing the data). It
+also times each whole-graph rule, which Oxigraph runs. It prints a Markdown table, costliest first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from bench.scale import parse_size
+from graph.namespaces import SH
+
+
+def shape_subgraph(shapes: Graph, shape: URIRef) -> Graph:
+    """The triples of ``shape`` and of every blank node reachable from it.
+
+    >>> g = Graph().parse(data="<urn:s> <urn:property> [ <urn:path> <urn:p> ] .", format="turtle")
+    >>> len(shape_subgraph(g, URIRef("urn:s")))
+    2
+    """
+    sub, pending, seen = Graph(), [shape], set()
+    for prefix, namespace in shapes.namespaces():
+        sub.bind(prefix, namespace)
+    while pending:
+        node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in shapes.triples((node, None, None)):
+            sub.add(triple)
+            if isinstance(triple[2], BNode):
+                pending.append(triple[2])
+    return sub
+
+
+def _time(run, *args: object) -> float:
+    began = time.perf_counter()
+    run(*args)
+    return time.perf_counter() - began
+
+
+def profile(size: int, *, engine: str, seed: int = 1) -> list[tuple[str, float]]:
+    """Seconds spent by each named shape and each whole-graph rule on ``size`` synthetic triples."""
+    from bench.synthetic import generate, incidents_for
+    from graph.validation.dataset_rules import core_shapes, dataset_rules, run_dataset_rules
+    from graph.validation.shapes import load_shapes
+    from graph.validation.turbo import run_shapes
+
+    quads = list(generate(incidents_for(size), seed=seed))
+    shapes = load_shapes()
+    core = core_shapes(shapes)
+    baseline = _time(lambda: run_shapes(quads, Graph(), engine=engine))
+    named = sorted({s for s in core.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}, key=str)
+    costs = []
+    for shape in named:
+        sub = shape_subgraph(core, shape)
+        seconds = _time(lambda graph: run_shapes(quads, graph, engine=engine), sub)
+        costs.append((str(shape), max(0.0, seconds - baseline)))
+    for rule in dataset_rules(shapes):
+        costs.append((f"{rule.shape} (Oxigraph rule)", _time(run_dataset_rules, quads, [rule])))
+    costs.append(("(parsing the data: empty shapes graph)", baseline))
+    return sorted(costs, key=lambda item: -item[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the costliest shapes as a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="100k", help="synthetic triples, e.g. 100k or 1M")
+    parser.add_argument("--engine", default="turbo", choices=["turbo", "pyshacl"])
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args(argv)
+    costs = profile(parse_size(args.size), engine=args.engine)
+    print(f"| shape ({args.engine}, {args.size} triples) | seconds |")
+    print("| --- | ---: |")
+    for name, seconds in costs[:args.top]:
+        print(f"| {name.rpartition('#')[2] or name} | {seconds:.2f} |")
+    print(f"| all {len(costs)} measured | {sum(seconds for _, seconds in costs):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
