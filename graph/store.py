@@ -131,7 +131,8 @@ class OxigraphStore:
         if base_iri:
             options["base_iri"] = base_iri
         if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            # "" names the store's own default graph (no IRI is empty), as server.graphs uses it.
+            options["default_graph"] = [ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in default_graphs]
             # A dataset given by default graphs alone has no named graphs (SPARQL 1.1 Protocol).
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
         elif named_graphs:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from graph.namespaces import PREFIXES
 from graph.store import GraphStore
+from server.graphs import union_dataset
 
 
 class OutputTooLarge(Exception):
@@ -72,9 +73,14 @@ class Outcome:
     boolean: bool | None = None
 
 
-def _options(job: QueryJob) -> dict[str, Any]:
+def _options(job: QueryJob, store: GraphStore) -> dict[str, Any]:
     if job.dataset == "protocol":
         return {"default_graphs": list(job.default_graphs), "named_graphs": list(job.named_graphs)}
+    if job.dataset == "union":
+        # User graphs (server.graphs) stay out of the union; the fast path when there are none.
+        dataset = union_dataset(store.graph_names())
+        if dataset is not None:
+            return {"default_graphs": dataset[0], "named_graphs": dataset[1]}
     return {"union_default": job.dataset != "query"}
 
 
@@ -87,7 +93,7 @@ def execute(store: GraphStore, job: QueryJob) -> Outcome:
     :raises TimeoutError: when an engine that enforces deadlines passed ``job.timeout``.
     """
     result = store.query(job.sparql, base_iri=job.base_iri, prefixes=PREFIXES, timeout=job.timeout,
-                         **_options(job))
+                         **_options(job, store))
     graph = isinstance(result, ox.QueryTriples)
     if not job.serialize:
         if isinstance(result, ox.QueryBoolean):

@@ -17,6 +17,8 @@ import pytest
 from graph.store import OxigraphStore
 from server.testing import LiveServer, sample_store
 
+BASE_GRAPH = "https://w3id.org/inviolable/graph/"
+
 TOKEN = "safety-token"
 
 
@@ -67,7 +69,7 @@ def _request(port: int, method: str, path: str, *, body: str | None = None,
 def _big_store() -> OxigraphStore:
     store = OxigraphStore()
     store.bulk_load_quads(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(i),
-                                  ox.NamedNode("http://e/g")) for i in range(300))
+                                  ox.NamedNode(BASE_GRAPH + "g")) for i in range(300))
     return store
 
 
@@ -159,17 +161,19 @@ def _count(port: int) -> int:
 
 def test_server_rejects_a_non_conforming_write_and_keeps_the_store(writable: LiveServer) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    good = "INSERT DATA { GRAPH <http://e/notes> { <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> } }"
+    # A project graph: the shapes judge every write to it (a user's own graph would only be parsed).
+    good = ("INSERT DATA { GRAPH <https://w3id.org/inviolable/graph/notes> "
+            "{ <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> } }")
     status, body = _request(writable.port, "POST", "/sparql", body=good,
                             headers={"Content-Type": "application/sparql-update", **auth})
     assert status == 200 and body["added"] == 1
     before = _count(writable.port)
-    bad = "INSERT DATA { GRAPH <http://e/notes> { <http://e/vote> a inv:Vote } }"
+    bad = "INSERT DATA { GRAPH <https://w3id.org/inviolable/graph/notes> { <http://e/vote> a inv:Vote } }"
     status, body = _request(writable.port, "POST", "/sparql", body=bad,
                             headers={"Content-Type": "application/sparql-update", **auth})
     assert status == 422 and "does not conform" in body["error"]
     assert body["report"]
-    status, body = _request(writable.port, "PUT", "/graph-store?graph=http://e/notes",
+    status, body = _request(writable.port, "PUT", "/graph-store?graph=https://w3id.org/inviolable/graph/notes",
                             body="<http://e/vote> a <https://w3id.org/inviolable/ontology#Vote> .",
                             headers={"Content-Type": "text/turtle", **auth})
     assert status == 422

@@ -85,7 +85,8 @@ def test_serve_gunicorn_answers_and_sees_its_own_writes(served: tuple[int, subpr
     ask = quote("ASK { <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> }")
     status, body = _get(port, f"/sparql?query={ask}")
     assert status == 200 and json.loads(body)["boolean"] is False
-    write = b"INSERT DATA { GRAPH <http://e/notes> { <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> } }"
+    write = (b"INSERT DATA { GRAPH <https://w3id.org/inviolable/graph/notes> "
+             b"{ <http://e/doc> a <http://xmlns.com/foaf/0.1/Document> } }")
     status, body = _get(port, "/sparql", method="POST", body=write,
                         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
     assert status == 200, body
