@@ -1,0 +1,113 @@
+"""The text of one change on the remote engine: a delta, the version bump, the register of graphs.
+
+Everything a change does is ONE ``DELETE {…} INSERT {…} WHERE {…}`` operation (Virtuoso commits
+between the operations of a request, and runs one operation in one transaction).
+
+>>> s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
+>>> text = delta_operation([], [ox.Quad(s, p, ox.Literal("o"))], version="v1")
+>>> 'GRAPH <urn:inviolable:default-graph> { <http://e/s> <http://e/p> "o" . }' in text
+True
+>>> text.count("DELETE {"), text.count("INSERT {"), text.count("} ;")
+(1, 1, 0)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+#: The graph holding the store's register (its graphs, its version); never part of a query's dataset.
+REGISTER = "urn:inviolable:store"
+#: The engine graph that stands for the dataset's default graph.
+DEFAULT_GRAPH = "urn:inviolable:default-graph"
+_STORE, _HOLDS, _VERSION = f"<{REGISTER}>", "<urn:inviolable:holds>", "<urn:inviolable:version>"
+_STORED_BNODE = re.compile(r"^vb(\d+)$")
+_CURRENT = f"GRAPH <{REGISTER}> {{ {_STORE} {_VERSION} ?version }}"
+# Exactly one row, ?version bound to the current version if there is one (Virtuoso gives no row
+# for ``VALUES … OPTIONAL {…}`` in an update when the optional part matches nothing).
+_ONE_ROW = (f"{{ SELECT (MAX(?stored) AS ?version) WHERE {{ OPTIONAL {{ GRAPH <{REGISTER}> "
+            f"{{ {_STORE} {_VERSION} ?stored }} }} }} }}")
+
+
+def engine_graph(name: str | ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    """The engine's graph IRI for a dataset graph name (the default graph has one of its own).
+
+    :raises ValueError: for a blank-node graph name, which the engine cannot hold.
+    """
+    if isinstance(name, ox.DefaultGraph):
+        return DEFAULT_GRAPH
+    if isinstance(name, ox.BlankNode):
+        raise ValueError("the remote engine cannot hold a graph named by a blank node")
+    return name.value if isinstance(name, ox.NamedNode) else name
+
+
+def from_engine(iri: str) -> ox.NamedNode | ox.DefaultGraph:
+    """The dataset graph name for an engine graph IRI."""
+    return ox.DefaultGraph() if iri == DEFAULT_GRAPH else ox.NamedNode(iri)
+
+
+class _Terms:
+    """Writes terms for the engine: stored blank nodes by their engine name, fresh ones by label."""
+
+    def __init__(self) -> None:
+        self.fresh: dict[str, str] = {}
+
+    def render(self, term: ox.Term, *, inserting: bool) -> str | None:
+        if isinstance(term, ox.Triple):
+            raise ValueError("the remote engine does not hold triple terms (RDF 1.2)")
+        if not isinstance(term, ox.BlankNode):
+            return str(term)
+        stored = _STORED_BNODE.match(term.value)
+        if stored:
+            return f"<nodeID://b{stored.group(1)}>"
+        if not inserting:
+            return None  # a blank node the engine never gave out cannot be in the engine
+        return self.fresh.setdefault(term.value, f"_:n{len(self.fresh)}")
+
+
+def _blocks(quads: Iterable[ox.Quad], terms: _Terms, *, inserting: bool) -> tuple[list[str], set[str]]:
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        parts = [terms.render(t, inserting=inserting) for t in (quad.subject, quad.predicate, quad.object)]
+        if None in parts:
+            continue
+        by_graph.setdefault(engine_graph(quad.graph_name), []).append(" ".join(parts) + " .")  # type: ignore[arg-type]
+    return [f"GRAPH <{g}> {{ {' '.join(lines)} }}" for g, lines in by_graph.items()], set(by_graph)
+
+
+def delta_operation(removed: list[ox.Quad], added: list[ox.Quad], *, version: str) -> str:
+    """One operation removing ``removed``, adding ``added``, registering the graphs added to and
+    writing ``version``; empty when there is nothing to do.
+
+    :raises ValueError: for a triple term or a blank-node graph name.
+    """
+    if not removed and not added:
+        return ""
+    terms = _Terms()
+    deleting, _ = _blocks(removed, terms, inserting=False)
+    inserting, graphs = _blocks(added, terms, inserting=True)
+    return _operation(deleting, inserting, graphs, version)
+
+
+def version_bump(version: str, *, register: Iterable[str] = ()) -> str:
+    """One operation writing ``version`` and registering the graphs ``register``."""
+    return _operation([], [], set(register), version)
+
+
+def _operation(deleting: list[str], inserting: list[str], graphs: set[str], version: str) -> str:
+    register = [f"{_STORE} {_VERSION} {ox.Literal(version)} ."]
+    register += [f"{_STORE} {_HOLDS} <{g}> ." for g in sorted(graphs)]
+    delete = " ".join([*deleting, _CURRENT])
+    insert = " ".join([*inserting, f"GRAPH <{REGISTER}> {{ {' '.join(register)} }}"])
+    return (f"DELETE {{ {delete} }}\nINSERT {{ {insert} }}\n"
+            f"WHERE {{ {_ONE_ROW} }}")
+
+
+def register_exactly(graphs: Iterable[str], version: str) -> str:
+    """One operation making ``graphs`` the whole register and writing ``version``."""
+    lines = [f"{_STORE} {_VERSION} {ox.Literal(version)} ."] + [f"{_STORE} {_HOLDS} <{g}> ." for g in sorted(graphs)]
+    held = f"GRAPH <{REGISTER}> {{ {_STORE} {_HOLDS} ?held }}"
+    return (f"DELETE {{ {held} {_CURRENT} }}\nINSERT {{ GRAPH <{REGISTER}> {{ {' '.join(lines)} }} }}\n"
+            f"WHERE {{ {_ONE_ROW} OPTIONAL {{ {held} }} }}")

@@ -1,0 +1,129 @@
+"""Loading much data into the remote engine, and replacing its whole dataset by a new build.
+
+Bulk loads go through Virtuoso's own loader when the store knows its SQL port (``isql``) and a
+directory the server may read (``load_dir``, listed in the ini's ``DirsAllowed``): the quads are
+written there as N-Quads and loaded with ``ld_dir`` and ``rdf_loader_run()``. Otherwise each graph
+is sent with one Graph Store ``POST``.
+
+A build replaces the dataset without readers seeing it half-loaded: the new graphs are loaded
+under fresh names (``urn:inviolable:staging:…``) that no query's dataset includes, then each is
+moved over its final name (``MOVE``, which replaces the old graph whole), graphs the build no
+longer has are dropped, and the register is rewritten. A failure before the switch drops the
+staging graphs and leaves the previous data untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from graph.remote_delta import engine_graph, register_exactly, version_bump
+from graph.remote_http import RemoteError
+
+if TYPE_CHECKING:
+    from graph.remote_store import RemoteStore
+
+_CHUNK = 50_000
+
+
+def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in quads:
+        graphs.setdefault(engine_graph(quad.graph_name), []).append(ox.Triple(quad.subject, quad.predicate,
+                                                                             quad.object))
+    return graphs
+
+
+def _isql(store: RemoteStore, script: str) -> str:
+    program = shutil.which("isql-vt") or shutil.which("isql")
+    if program is None:
+        raise RemoteError("Virtuoso's isql (isql-vt) is not installed: it is needed for bulk loads")
+    done = subprocess.run([program, store.isql or "", store.user or "dba", store.password or ""],
+                          input=script.encode(), capture_output=True, timeout=store.timeout)
+    output = done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace")
+    if done.returncode != 0 or "*** Error" in output:
+        raise RemoteError(f"the bulk load failed: {output[-1500:]}")
+    return output
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _loader(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> None:
+    folder = Path(store.load_dir or ".") / f"inviolable-{uuid.uuid4().hex[:12]}"
+    folder.mkdir(parents=True)
+    try:
+        for number, (graph, triples) in enumerate(graphs.items()):
+            path = folder / f"part-{number}.nt"
+            with path.open("wb") as handle:
+                ox.serialize(triples, handle, format=ox.RdfFormat.N_TRIPLES)
+            path.with_suffix(".nt.graph").write_text(graph + "\n")
+        place = _sql_string(str(folder))
+        output = _isql(store, f"ld_dir({place}, '*.nt', NULL);\nrdf_loader_run();\ncheckpoint;\n"
+                              f"SELECT 'failed:', ll_file, ll_error FROM DB.DBA.load_list WHERE ll_file LIKE "
+                              f"{_sql_string(str(folder) + '%')} AND ll_error IS NOT NULL;\n"
+                              f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE {_sql_string(str(folder) + '%')};\n")
+        if "failed:" in output.split("ll_error", 1)[-1]:
+            raise RemoteError(f"the bulk loader refused a file: {output[-1500:]}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _graph_store(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> None:
+    if store.graph_store_url is None:
+        raise RemoteError("no Graph Store endpoint: set INVIOLABLE_REMOTE_GRAPH_STORE_URL")
+    for graph, triples in graphs.items():
+        # Triples sharing blank nodes must travel together: they all go in the first request.
+        blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+        plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+        chunks = [blank + plain[:_CHUNK]] + [plain[i:i + _CHUNK] for i in range(_CHUNK, len(plain), _CHUNK)]
+        for chunk in chunks:
+            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+            store._client.request("POST", store.graph_store_url, params=[("graph", graph)], body=body,
+                                  headers={"Content-Type": "text/turtle"}, authenticated=True,
+                                  timeout=store.timeout)
+
+
+def load_graphs(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> None:
+    """Add triples to engine graphs, with the bulk loader when configured; registers nothing."""
+    if store.isql and store.load_dir:
+        _loader(store, graphs)
+    else:
+        _graph_store(store, graphs)
+
+
+def bulk_load(store: RemoteStore, quads: Iterable[ox.Quad]) -> None:
+    """Add many quads, then register their graphs and bump the version."""
+    graphs = _by_graph(quads)
+    load_graphs(store, graphs)
+    store._update(version_bump(uuid.uuid4().hex, register=graphs))
+
+
+def replace_all(store: RemoteStore, quads: Iterable[ox.Quad], *,
+                progress: Callable[[str], None] = lambda message: None) -> None:
+    """Make ``quads`` the whole dataset: load under staging names, then switch (see the module)."""
+    token = uuid.uuid4().hex[:12]
+    final = _by_graph(quads)
+    staging = {name: f"urn:inviolable:staging:{token}:{number}" for number, name in enumerate(final)}
+    previous = set(store._registered())
+    try:
+        progress(f"load {sum(map(len, final.values()))} triples into {len(final)} staging graph(s)")
+        load_graphs(store, {staging[name]: triples for name, triples in final.items()})
+    except BaseException:
+        for name in staging.values():
+            store._update(f"DROP SILENT GRAPH <{name}>")
+        raise
+    progress("switch the new graphs in")
+    store._update(version_bump(uuid.uuid4().hex, register=final))
+    store._update(" ;\n".join(f"MOVE SILENT <{staging[name]}> TO <{name}>" for name in final))
+    gone = sorted(previous - set(final))
+    if gone:
+        store._update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in gone))
+    store._update(register_exactly(final, uuid.uuid4().hex))
