@@ -178,10 +178,11 @@ def operations(update: str) -> list[tuple[str, str, str]] | None:
 def _limit_chunked_body() -> None:
     """Read a body sent without Content-Length up to the limit; refuse it (413) past the limit."""
     environ = request.environ
-    if environ.get("CONTENT_LENGTH") or request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    # A Transfer-Encoding overrides any Content-Length (RFC 9112, 6.3).
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-    if not chunked and "wsgi.input_terminated" not in environ:
+    if not chunked and (environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ):
         return
     limit = current_app.config["MAX_BODY_BYTES"]
     stream = environ["wsgi.input"]

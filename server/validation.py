@@ -3,8 +3,8 @@
 A write is validated in proportion to its change. The nodes it touches (subjects and objects of
 its quads) are the start; every node that reaches one of them within :data:`REACH` steps along
 any property (other than ``rdf:type``) may have its conformance changed by the write, so those
-are the focus nodes. Their descriptions, :data:`DEPTH` further steps out, plus the ontology
-graph (classes and their hierarchy), are the data handed to the shapes, after the write; only
+are the focus nodes. Their descriptions, :data:`DEPTH` further steps out (vocabulary concepts and
+classes included), plus the class and property hierarchy, are the data handed to the shapes, after the write; only
 results about focus nodes are kept. The whole-graph rules of the shapes run over the same data,
 so a rule across nodes is checked wherever the change can reach it.
 
@@ -24,7 +24,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.namespaces import ONTOLOGY_GRAPH
 from graph.store import GraphStore
 from server.errors import ApiError
 from server.graphs import gated
@@ -126,8 +125,10 @@ def neighbourhood(store: GraphStore, removed: list[ox.Quad], added: list[ox.Quad
         seen |= frontier
         if len(data) > MAX_NEIGHBOURHOOD:
             raise _TooLarge("the neighbourhood is large")
-    for quad in store.quads(str(ONTOLOGY_GRAPH)):
-        data[quad] = None
+    for row in store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o "
+                           "VALUES ?p { rdfs:subClassOf rdfs:subPropertyOf } } }",
+                           union_default=False, prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}):
+        data[ox.Quad(row["s"], row["p"], row["o"], row["g"])] = None
     return focus, list(data)
 
 
