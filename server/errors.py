@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from gunicorn.http.errors import NoMoreData
+from gunicorn.http.errors import ParseException as FramingError
 from werkzeug.exceptions import HTTPException
 
 from server.media import HTML, negotiate
@@ -121,6 +123,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(OSError)
     def _library(error: Exception) -> Response:
         return error_response(from_library(error))
+
+    @app.errorhandler(FramingError)
+    @app.errorhandler(NoMoreData)
+    def _framing(error: Exception) -> Response:
+        # gunicorn raises these while the application reads a body whose framing is broken.
+        detail = " ".join(str(error).split()) or type(error).__name__
+        response = error_response(ApiError(400, f"the request body could not be read: {detail}",
+                                           headers={"Connection": "close"}))
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -6,8 +6,10 @@ POST only; UTF-8 bodies; exactly one operation per request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Request
 
 from server.errors import ApiError
@@ -16,6 +18,7 @@ from server.media import bare
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,38 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def check_graph_iri(value: str, parameter: str) -> str:
+    """Return a dataset parameter's value when it is an absolute IRI.
+
+    :raises ApiError: 400 naming the parameter and the value.
+
+    >>> check_graph_iri("http://e/g", "default-graph-uri")
+    'http://e/g'
+    """
+    valid = _ABSOLUTE_IRI.match(value) is not None
+    if valid:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            valid = False
+    if not valid:
+        shown = value if len(value) <= 200 else value[:200] + "…"
+        raise ApiError(400, f"the {parameter} parameter must be an absolute IRI, such as "
+                            f"https://w3id.org/inviolable/graph/reference; {shown!r} is not one")
+    return value
+
+
 def _graphs(request: Request, kind: str, *, form: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     prefix = "using-" if kind == "update" else ""
-    default = request.args.getlist(f"{prefix}graph-uri" if prefix else "default-graph-uri")
-    named = request.args.getlist(f"{prefix}named-graph-uri")
+    default_name = f"{prefix}graph-uri" if prefix else "default-graph-uri"
+    named_name = f"{prefix}named-graph-uri"
+    default = request.args.getlist(default_name)
+    named = request.args.getlist(named_name)
     if form:
-        default += request.form.getlist(f"{prefix}graph-uri" if prefix else "default-graph-uri")
-        named += request.form.getlist(f"{prefix}named-graph-uri")
-    return tuple(default), tuple(named)
+        default += request.form.getlist(default_name)
+        named += request.form.getlist(named_name)
+    return (tuple(check_graph_iri(value, default_name) for value in default),
+            tuple(check_graph_iri(value, named_name) for value in named))
 
 
 def read_operation(request: Request) -> Operation:

@@ -60,9 +60,7 @@ def ensure_built(store: Path, sources: Path | None, *, log: Any = print) -> bool
 
 def get_once(config: dict[str, Any], path: str, *, accept: str | None = None) -> tuple[int, str, bytes]:
     """Answer one GET request in-process: status, content type, body."""
-    from server.app import create_app
-
-    app = create_app(config)
+    app = _create(config)
     try:
         headers = {"Accept": accept} if accept else {}
         response = app.test_client().get(path, headers=headers)
@@ -71,22 +69,37 @@ def get_once(config: dict[str, Any], path: str, *, accept: str | None = None) ->
         app.extensions["inviolable"].pool.close()
 
 
+def _create(config: dict[str, Any], *, exit_code: int | None = None) -> Any:
+    """The application; a refusal to start (no sandbox where one is required) is a command error, or with
+    ``exit_code`` a message and that exit status (in gunicorn's worker, 3 stops the whole server)."""
+    from server.app import create_app
+    from server.errors import SandboxUnavailable
+
+    try:
+        return create_app(config)
+    except SandboxUnavailable as error:
+        if exit_code is None:
+            raise CommandError(str(error)) from error
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        sys.exit(exit_code)
+
+
 def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64) -> None:
     """Serve the app with gunicorn: one process (the store is opened once), threads for requests."""
     from gunicorn.app.base import BaseApplication
 
-    from server.app import create_app
-
     class _Application(BaseApplication):
         def load_config(self) -> None:
-            settings = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
+            # The worker class answers gunicorn's own parse errors in the server's error shape.
+            settings = {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+                        "worker_class": "server.gunicorn_worker.ShapedErrorWorker",
                         "timeout": 0, "graceful_timeout": 5, "accesslog": "-", "limit_request_line": 0,
                         "limit_request_field_size": 16384}
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return create_app(config)
+            return _create(config, exit_code=3)
 
     _Application().run()
 
