@@ -26,13 +26,21 @@ class Expectation:
     severity: str
     focus: str
     message: str
+    at: str | None = None
 
     @property
     def line(self) -> int:
-        """The line where the focus node's first statement starts."""
-        for number, text in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+        """The line of the offending triple: the first line from the focus node's first statement on
+        that contains the header's ``at`` text, or the statement's first line when there is none."""
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for number, text in enumerate(lines, 1):
             if text.startswith(self.focus + " "):
-                return number
+                if self.at is None:
+                    return number
+                for offset, later in enumerate(lines[number - 1:]):
+                    if self.at in later:
+                        return number + offset
+                raise AssertionError(f"{self.path}: no line after {self.focus} contains {self.at!r}")
         raise AssertionError(f"{self.path} never states {self.focus}")
 
     @property
@@ -44,7 +52,8 @@ class Expectation:
 def expectation(path: Path) -> Expectation:
     """Read the ``# key: value`` header of a fixture."""
     header = dict(re.findall(r"^# (\w+): (.*)$", path.read_text(encoding="utf-8"), re.MULTILINE))
-    return Expectation(path, header["shape"], header["severity"], header["focus"], header["message"])
+    return Expectation(path, header["shape"], header["severity"], header["focus"], header["message"],
+                       header.get("at"))
 
 
 def fixture_manifest() -> dict[str, SourceDocument]:

@@ -69,17 +69,17 @@ def run(args: argparse.Namespace) -> int:
 
 def render(report: ValidationReport, format: str, *, strict: bool = False) -> str:
     """The report in one of :data:`graph.validation.FORMATS`."""
-    if format == "junit":
-        return report.to_junit(strict=strict)
-    return {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json,
-            "github": report.to_github}[format]()
+    if format == "turtle":
+        return report.to_turtle()
+    return {"text": report.to_text, "json": report.to_json, "junit": report.to_junit,
+            "github": report.to_github}[format](strict=strict)
 
 
 def _emit(args: argparse.Namespace, report: ValidationReport) -> None:
     text = render(report, args.format, strict=args.strict)
     if args.output is not None:
         args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        print(report.summary(), file=sys.stderr)
+        print(report.summary(strict=args.strict), file=sys.stderr)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +20,7 @@ from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_gr
 from graph.sources import SourceDocument
 from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, run_dataset_rules
 from graph.validation.locations import LocationIndex, display_path
+from graph.validation.refine import refine
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
 from graph.validation.turbo import ShapesError, run_shapes
@@ -48,7 +50,8 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     except ShapesError as error:
         raise ShapesError(f"{shapes_dir}: {error}") from error
     index = LocationIndex(paths)
-    found = _read_results(results_graph, shapes) + run_dataset_rules(list(quads), dataset_rules(shapes))
+    found = refine(_read_results(results_graph, shapes) + run_dataset_rules(list(quads), dataset_rules(shapes)),
+                   quads)
     results = [_locate(result, index) for result in found]
     if sources is not None:
         # A span the shapes already reject (past the end, start after end) is reported once.
@@ -194,11 +197,10 @@ def _evidence_results(quads: Sequence[ox.Quad], sources: Path,
 
 
 def _locate(result: ValidationResult, index: LocationIndex) -> ValidationResult:
-    location = index.find(result.focus)
+    location = index.locate(result.focus, result.path, result.value)
     if location is None:
         return result
-    return ValidationResult(result.severity, result.focus, result.message, result.path, result.value,
-                            result.shape, result.component, display_path(location.path), location.line)
+    return replace(result, file=display_path(location.path), line=location.line)
 
 
 def _unique(results: list[ValidationResult]) -> list[ValidationResult]:

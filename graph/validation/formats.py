@@ -48,19 +48,26 @@ def to_turtle(report: ValidationReport) -> str:
     return graph.serialize(format="turtle")
 
 
-def to_json(report: ValidationReport) -> str:
-    """The verdict, the counts and each result with its file and line, as indented JSON."""
+def to_json(report: ValidationReport, *, strict: bool = False) -> str:
+    """The verdict, the counts and each result with its file and line, as indented JSON.
+
+    ``conforms`` is SHACL's verdict (no violation); ``passes`` is the exit status's (under
+    ``strict``, no unacknowledged warning either).
+    """
     document = {
         "conforms": report.conforms,
+        "passes": report.passes(strict=strict),
+        "strict": strict,
         "violations": len(report.violations),
         "warnings": len(report.warnings),
+        "acknowledged": len(report.acknowledged),
         "triples": report.triples,
         "seconds": round(report.seconds, 3),
         "evidenceChecked": report.evidence_checked,
         "results": [
             {"file": r.file, "line": r.line, "severity": r.severity, "focusNode": r.focus, "path": r.path,
              "message": r.message, "value": r.shown_value,
-             "sourceShape": r.shape, "constraintComponent": r.component}
+             "sourceShape": r.shape, "constraintComponent": r.component, "acknowledged": r.acknowledged}
             for results in report.by_file().values() for r in results
         ],
     }
@@ -90,7 +97,7 @@ def to_junit(report: ValidationReport, *, strict: bool = False) -> str:
 
             case = ET.SubElement(suite, "testcase", classname=file,
                                  name=f"line {result.line or 0}: {short_iri(result.focus)} {result.path or ''}".strip())
-            if result.severity == "Violation" or strict:
+            if result.severity == "Violation" or (strict and not result.acknowledged):
                 failure = ET.SubElement(case, "failure", message=result.message, type=f"sh:{result.severity}")
                 failure.text = result.describe()
                 suite_failures += 1
@@ -108,20 +115,28 @@ def to_junit(report: ValidationReport, *, strict: bool = False) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def to_github(report: ValidationReport) -> str:
-    """GitHub Actions workflow commands, one per result, so a pull request shows each on its line."""
+def to_github(report: ValidationReport, *, strict: bool = False) -> str:
+    """GitHub Actions workflow commands, one per result, so a pull request shows each on its line.
+
+    Under ``strict`` a warning is an error, as it fails the step; an acknowledged warning is a notice.
+    """
     lines = []
     for results in report.by_file().values():
         for result in results:
-            lines.append(_annotation(result))
-    lines.append(f"::notice title=inviolable validate::{_escape_data(report.summary())}")
+            lines.append(_annotation(result, strict=strict))
+    lines.append(f"::notice title=inviolable validate::{_escape_data(report.summary(strict=strict))}")
     return "\n".join(lines)
 
 
-def _annotation(result: ValidationResult) -> str:
+def _annotation(result: ValidationResult, *, strict: bool = False) -> str:
     from graph.validation.report import short_iri
 
-    command = "error" if result.severity == "Violation" else "warning"
+    if result.acknowledged:
+        command = "notice"
+    elif result.severity == "Violation" or strict:
+        command = "error"
+    else:
+        command = "warning"
     properties = []
     if result.file is not None:
         properties.append(f"file={_escape_property(result.file)}")
@@ -134,6 +149,8 @@ def _annotation(result: ValidationResult) -> str:
         text = f"{result.short_path}: {text}"
     if result.shown_value is not None:
         text += f" (value: {result.shown_value})"
+    if result.acknowledged:
+        text += f" (acknowledged: {result.acknowledged})"
     return f"::{command} {','.join(properties)}::{_escape_data(text)}"
 
 

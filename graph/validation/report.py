@@ -73,6 +73,7 @@ class ValidationResult:
     component: str | None = None
     file: str | None = None
     line: int | None = None
+    acknowledged: str | None = None  # the reason the data gives, for an acknowledged warning
 
     @property
     def where(self) -> str:
@@ -83,12 +84,15 @@ class ValidationResult:
 
     def describe(self) -> str:
         """One line: where, severity, node, path, message and value."""
-        parts = [f"{self.where}: {self.severity.lower()}: {short_iri(self.focus)}"]
+        label = f"acknowledged {self.severity.lower()}" if self.acknowledged else self.severity.lower()
+        parts = [f"{self.where}: {label}: {short_iri(self.focus)}"]
         if self.path:
             parts.append(f" {self.short_path}")
         parts.append(f": {self.message}")
         if self.shown_value is not None:
             parts.append(f" (value: {self.shown_value})")
+        if self.acknowledged:
+            parts.append(f" (acknowledged: {self.acknowledged})")
         return "".join(parts)
 
     @property
@@ -123,8 +127,13 @@ class ValidationReport:
 
     @property
     def warnings(self) -> list[ValidationResult]:
-        """Recommendations the data does not follow."""
-        return [r for r in self.results if r.severity != VIOLATION]
+        """Recommendations the data does not follow and does not acknowledge."""
+        return [r for r in self.results if r.severity != VIOLATION and not r.acknowledged]
+
+    @property
+    def acknowledged(self) -> list[ValidationResult]:
+        """Warnings the data acknowledges, each with its reason."""
+        return [r for r in self.results if r.severity != VIOLATION and r.acknowledged]
 
     @property
     def conforms(self) -> bool:
@@ -132,8 +141,8 @@ class ValidationReport:
         return not self.violations
 
     def passes(self, *, strict: bool = False) -> bool:
-        """True when the data conforms, and under ``strict`` also has no warning."""
-        return not self.results if strict else self.conforms
+        """True when the data conforms, and under ``strict`` also has no unacknowledged warning."""
+        return self.conforms and not (strict and self.warnings)
 
     def by_file(self) -> dict[str, list[ValidationResult]]:
         """Results grouped by file in file order, then by line."""
@@ -142,20 +151,28 @@ class ValidationReport:
             groups[result.file or NO_FILE].append(result)
         return dict(groups)
 
-    def summary(self) -> str:
-        """One line: the verdict and the counts."""
-        verdict = "conforms" if self.conforms else "does not conform"
-        evidence = ", evidence spans re-checked" if self.evidence_checked else ""
-        return (f"{verdict}: {len(self.violations)} violation(s), {len(self.warnings)} warning(s) "
-                f"in {self.triples} triples ({self.seconds:.2f} s{evidence})")
+    def verdict(self, *, strict: bool = False) -> str:
+        """``conforms`` or ``does not conform``, as the exit status says (warnings count under ``strict``)."""
+        if not self.conforms:
+            return "does not conform"
+        if strict and self.warnings:
+            return "does not conform (strict: warnings count)"
+        return "conforms"
 
-    def to_text(self) -> str:
+    def summary(self, *, strict: bool = False) -> str:
+        """One line: the verdict (under ``strict`` if given) and the counts."""
+        evidence = ", evidence spans re-checked" if self.evidence_checked else ""
+        acknowledged = f" ({len(self.acknowledged)} acknowledged)" if self.acknowledged else ""
+        return (f"{self.verdict(strict=strict)}: {len(self.violations)} violation(s), {len(self.warnings)} "
+                f"warning(s){acknowledged} in {self.triples} triples ({self.seconds:.2f} s{evidence})")
+
+    def to_text(self, *, strict: bool = False) -> str:
         """Human-readable text, grouped by file, one line per result, and a summary line."""
         lines = []
         for file, results in self.by_file().items():
             lines.append(file)
             lines.extend(f"  {result.describe()}" for result in results)
-        lines.append(self.summary())
+        lines.append(self.summary(strict=strict))
         return "\n".join(lines)
 
     def to_turtle(self) -> str:
@@ -164,11 +181,11 @@ class ValidationReport:
 
         return to_turtle(self)
 
-    def to_json(self) -> str:
+    def to_json(self, *, strict: bool = False) -> str:
         """The report as JSON: the verdict, counts and every result with its file and line."""
         from graph.validation.formats import to_json
 
-        return to_json(self)
+        return to_json(self, strict=strict)
 
     def to_junit(self, *, strict: bool = False) -> str:
         """The report as JUnit XML: one test suite per file, a failing test case per violation."""
@@ -176,11 +193,11 @@ class ValidationReport:
 
         return to_junit(self, strict=strict)
 
-    def to_github(self) -> str:
+    def to_github(self, *, strict: bool = False) -> str:
         """The report as GitHub Actions workflow commands (``::error file=…,line=…::…``)."""
         from graph.validation.formats import to_github
 
-        return to_github(self)
+        return to_github(self, strict=strict)
 
 
 def _is_iri(text: str) -> bool:
