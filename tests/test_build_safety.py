@@ -78,3 +78,31 @@ def test_build_recovers_from_a_crash_before_the_swap(tmp_path: Path) -> None:
     assert (store_directory(store)).is_dir()
     build_store(path=store)
     assert not (store / "generations" / "half-written").exists() or current_generation(store).name != "half-written"
+
+
+def test_writes_export_then_retire_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from graph.config import DATA_DIR, ONTOLOGY_DIR
+    from graph.writes_export import covered, export
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    store = tmp_path / "store"
+    build_store(data, path=store)
+    quads = list(open_built_store(store).quads(str(REFERENCE_GRAPH)))
+    subject = next(q.subject for q in quads if q.predicate == LABEL)
+    note = ox.Quad(subject, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("kept"),
+                   ox.NamedNode(str(REFERENCE_GRAPH)))
+    journal.append(store / "journal", [], [note])
+    assert covered(store / "journal", data_dir=data, ontology_dir=ONTOLOGY_DIR) == []
+    result = export(store / "journal", data_dir=data, ontology_dir=ONTOLOGY_DIR)
+    (written,) = result.written
+    assert written.parent == data / "reference" and written.suffix == ".ttl"
+    parsed = list(ox.parse(path=str(written), format=ox.RdfFormat.TURTLE))
+    assert [(q.subject, q.predicate, q.object) for q in parsed] == [(note.subject, note.predicate, note.object)]
+    (entry,) = covered(store / "journal", data_dir=data, ontology_dir=ONTOLOGY_DIR)
+    journal.retire(store / "journal", [entry])
+    assert list(journal.entries(store / "journal")) == []
+    build_store(data, path=store)
+    assert note in set(open_built_store(store).quads(str(REFERENCE_GRAPH)))
