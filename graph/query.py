@@ -109,3 +109,12 @@ def write_result(result: Result, output: IO[bytes], fmt: str) -> None:
     if results_format is None:
         raise QueryFormatError(f"a SELECT or ASK result needs table or {', '.join(RESULT_FORMATS)}, not {fmt!r}")
     result.serialize(output, format=results_format)
+
+
+# Parameters of the competency queries live in graph.parameters; re-exported here for callers
+# that import everything query-related from one place.
+from graph.parameters import QueryParameter, QueryParameterError, bind_parameters, query_parameters  # noqa: E402
+
+__all__ = ["QueryFormatError", "QueryParameter", "QueryParameterError", "bind_parameters", "document_layer",
+           "format_table", "graph_names",
+           "query_parameters", "run_query", "with_prefixes", "write_result"]
