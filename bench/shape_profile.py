@@ -20,7 +20,7 @@ from graph.namespaces import SH
 
 
 def shape_subgraph(shapes: Graph, shape: URIRef) -> Graph:
-    """The triples of ``shape`` and of every blank node reachable from it.
+    """The triples of ``shape`` and of every node of the shapes graph reachable from it.
 
     >>> g = Graph().parse(data="<urn:s> <urn:property> [ <urn:path> <urn:p> ] .", format="turtle")
     >>> len(shape_subgraph(g, URIRef("urn:s")))
@@ -36,7 +36,8 @@ def shape_subgraph(shapes: Graph, shape: URIRef) -> Graph:
         seen.add(node)
         for triple in shapes.triples((node, None, None)):
             sub.add(triple)
-            if isinstance(triple[2], BNode):
+            # Blank nodes it owns, and named shapes it points to (sh:property, sh:node ...).
+            if isinstance(triple[2], BNode) or (triple[2], None, None) in shapes:
                 pending.append(triple[2])
     return sub
 

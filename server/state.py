@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from graph.store import BUILD_INFO, GraphStore, OxigraphStore, open_store
+from server.cache import forget
 from server.errors import ApiError
 from server.pool import QueryPool
 from server.worker import Outcome, QueryJob
@@ -46,6 +47,7 @@ class ServerState:
         with self.lock:
             self.generation += 1
             self.modified = datetime.now(UTC).replace(microsecond=0)
+            forget(self)  # the results cache (server/cache.py): nothing computed before the write is served
         self.pool.refresh()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import PREFIXES
+from server.conditional import lookup
 from server.errors import ApiError, wants_html
 from server.fairness import fair_share
 from server.media import content_type
@@ -43,12 +44,15 @@ def run_query(operation: Operation) -> Response:
                    results_media=results.media_type if results else None,  # type: ignore[attr-defined]
                    graph_media=graph.media_type if graph else None,  # type: ignore[attr-defined]
                    max_bytes=current_app.config["MAX_RESULT_BYTES"])
+    answer = lookup(job, (results, graph))
+    if (cached := answer.cached()) is not None:
+        return cached
     with fair_share(request):
         outcome = state().run(job)
     chosen = results if outcome.kind == "results" else graph
     response = Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))  # type: ignore[arg-type]
     response.headers["Vary"] = "Accept"
-    return response
+    return answer.finish(response)
 
 
 def run_update(operation: Operation) -> Response:

@@ -1,0 +1,199 @@
+"""Query results kept in memory: the same query over the same data is answered without a worker.
+
+An entry's key is the normalised query text, the dataset it asked for, the result format (and
+the ``Accept`` header, which shapes JSON-LD), the base IRI, and the data version: the server's
+write generation and the store's :meth:`~graph.store.GraphStore.version`. A write changes the
+version, so no answer computed before it can be found again, and :func:`forget` drops the
+entries at once. The cache holds at most ``RESULT_CACHE_MB`` of bodies, evicting the least
+recently used first. ``INVIOLABLE_RESULT_CACHE=0`` switches it off; conditional requests
+(``ETag``, ``Last-Modified``) are answered 304 either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+CACHE_ATTRIBUTE = "result_cache"
+DEFAULT_CACHE_MB = 64
+DEFAULT_CACHE_CONTROL = "public, no-cache"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cached answer: the body as sent, its media type and its entity tag."""
+
+    body: bytes
+    content_type: str
+    etag: str
+
+
+class ResultCache:
+    """A byte-bounded LRU map from keys to :class:`Entry`, safe to share between request threads.
+
+    >>> cache = ResultCache(max_bytes=20)
+    >>> for name in "abcde":
+    ...     cache.put(name, Entry(b"12345", "text/plain", f'"{name}"'))
+    >>> cache.get("a") is None, cache.get("e").etag, len(cache)
+    (True, '"e"', 4)
+    """
+
+    def __init__(self, *, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        """The entry under ``key``, now the most recently used, or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Keep ``entry`` (unless larger than a quarter of the cache), evicting the least recently used."""
+        if len(entry.body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self._entries[key] = entry
+            self.size += len(entry.body)
+            while self.size > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self.size -= len(evicted.body)
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def cache_for(holder: Any, config: dict[str, Any]) -> ResultCache | None:
+    """The results cache kept on ``holder`` (the server state), made on first use; None when switched off.
+
+    :raises ValueError: when ``RESULT_CACHE_MB`` is not a positive number.
+    """
+    if not enabled(config):
+        return None
+    cache = getattr(holder, CACHE_ATTRIBUTE, None)
+    if cache is None:
+        megabytes = float(config.get("RESULT_CACHE_MB", DEFAULT_CACHE_MB))
+        if megabytes <= 0:
+            raise ValueError(f"INVIOLABLE_RESULT_CACHE_MB must be a positive number, not {megabytes!r}")
+        cache = ResultCache(max_bytes=int(megabytes * 2**20))
+        setattr(holder, CACHE_ATTRIBUTE, cache)
+    return cache
+
+
+def forget(holder: Any) -> None:
+    """Drop every answer cached for ``holder``: called on each committed write."""
+    cache = getattr(holder, CACHE_ATTRIBUTE, None)
+    if cache is not None:
+        cache.clear()
+
+
+def enabled(config: dict[str, Any]) -> bool:
+    """Whether the cache is on: ``RESULT_CACHE`` unset, true, 1, yes or on.
+
+    >>> enabled({}), enabled({"RESULT_CACHE": 0}), enabled({"RESULT_CACHE": "off"})
+    (True, False, False)
+    """
+    value = config.get("RESULT_CACHE", True)
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
+
+
+def cache_control(config: dict[str, Any]) -> str:
+    """The ``Cache-Control`` header sent with results (``RESULT_CACHE_CONTROL``)."""
+    return str(config.get("RESULT_CACHE_CONTROL") or DEFAULT_CACHE_CONTROL)
+
+
+def make_key(text: str, *, dataset: tuple, formats: tuple, base_iri: str, version: str) -> str:
+    """A digest naming one answer: normalised query text, dataset, formats, base IRI and data version.
+
+    >>> make_key("SELECT * { ?s ?p ?o }", dataset=(), formats=(), base_iri="", version="1") == make_key(
+    ...     "SELECT *\\n  { ?s ?p ?o }  # all", dataset=(), formats=(), base_iri="", version="1")
+    True
+    """
+    parts = (normalise(text), repr(dataset), repr(formats), base_iri, version)
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def etag_of(body: bytes) -> str:
+    """A strong entity tag for a body."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def normalise(text: str) -> str:
+    """The query text with comments dropped and whitespace runs made one space, outside strings and IRIs.
+
+    >>> normalise('SELECT ?s  # who\\n WHERE { ?s <urn:a#b> "x  y" }')
+    'SELECT ?s WHERE { ?s <urn:a#b> "x  y" }'
+    >>> normalise("SELECT * { ?s ex:a\\\\#b ?o FILTER(?o < 3 ) }")
+    'SELECT * { ?s ex:a\\\\#b ?o FILTER(?o < 3 ) }'
+    """
+    out: list[str] = []
+    i, n, space = 0, len(text), False
+    while i < n:
+        char = text[i]
+        if char in " \t\r\n" or char == "#":
+            if char == "#":
+                while i < n and text[i] not in "\r\n":
+                    i += 1
+            space, i = True, i + 1
+            continue
+        if space and out:
+            out.append(" ")
+        space = False
+        end = _token_end(text, i)
+        out.append(text[i:end])
+        i = end
+    return "".join(out)
+
+
+_IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
+
+
+def _token_end(text: str, i: int) -> int:
+    """Where the verbatim piece starting at ``i`` ends: a string, an IRI, an escape, or one character."""
+    char = text[i]
+    if char in "'\"":
+        quote = text[i:i + 3] if text[i:i + 3] in ("'''", '"""') else char
+        j = i + len(quote)
+        while j < len(text):
+            if text[j] == "\\":
+                j += 2
+                continue
+            if text.startswith(quote, j):
+                return j + len(quote)
+            j += 1
+        return len(text)
+    if char == "<":
+        j = i + 1
+        while j < len(text) and text[j] not in _IRI_FORBIDDEN:
+            j += 1
+        return j + 1 if j < len(text) and text[j] == ">" else i + 1
+    if char == "\\":
+        return min(i + 2, len(text))
+    return i + 1
+
+
+__all__ = ["DEFAULT_CACHE_CONTROL", "DEFAULT_CACHE_MB", "Entry", "ResultCache", "cache_control", "cache_for",
+           "enabled", "etag_of", "forget", "make_key", "normalise"]

@@ -1,0 +1,71 @@
+"""Query answers over HTTP with validators: from the results cache when there, ``304`` when unchanged.
+
+:func:`lookup` runs before a query is sent to a worker: it names the answer (see
+:mod:`server.cache`) and returns the cached one if any. :func:`CachedQuery.finish` adds ``ETag``,
+``Last-Modified`` and ``Cache-Control`` to a fresh answer, keeps it, and answers
+``If-None-Match`` / ``If-Modified-Since`` with ``304 Not Modified`` (GET and HEAD only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyoxigraph as ox
+from flask import Response, current_app, request
+
+from server.cache import Entry, ResultCache, cache_control, cache_for, etag_of, make_key
+from server.state import state
+from server.worker import QueryJob
+
+
+@dataclass
+class CachedQuery:
+    """One query's name in the cache, the data date it answers for, and the cached answer if any."""
+
+    key: str
+    cache: ResultCache | None
+    modified: datetime
+    entry: Entry | None = None
+
+    def cached(self) -> Response | None:
+        """The cached answer as a response (maybe a 304), or None when the query must run."""
+        if self.entry is None:
+            return None
+        response = Response(self.entry.body, content_type=self.entry.content_type)
+        return self._validated(response, self.entry.etag)
+
+    def finish(self, response: Response) -> Response:
+        """Add validators to a fresh answer, keep it in the cache, and make it conditional."""
+        body = response.get_data()
+        etag = etag_of(body)
+        if self.cache is not None:
+            self.cache.put(self.key, Entry(body, response.content_type or "", etag))
+        return self._validated(response, etag)
+
+    def _validated(self, response: Response, etag: str) -> Response:
+        response.headers["ETag"] = etag
+        response.last_modified = self.modified
+        response.headers["Cache-Control"] = cache_control(current_app.config)
+        response.headers["Vary"] = "Accept"
+        return response.make_conditional(request)
+
+
+def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | None, ...]) -> CachedQuery:
+    """Name ``job``'s answer in the formats negotiated, at the current data version, and look it up.
+
+    :raises ValueError: when the cache size setting is not a positive number.
+    """
+    server = state()
+    with server.lock:
+        version, modified = f"{server.generation}:{server.store.version()}", server.modified
+    # JSON-LD bodies are shaped by the Accept header's profile, so it is part of their name.
+    accept = request.headers.get("Accept", "") if ox.RdfFormat.JSON_LD in formats else ""
+    media = tuple(getattr(fmt, "media_type", None) for fmt in formats)
+    key = make_key(job.sparql, dataset=(job.dataset, tuple(job.default_graphs or ()), tuple(job.named_graphs or ())),
+                   formats=(*media, accept), base_iri=job.base_iri or "", version=version)
+    cache = cache_for(server, current_app.config)
+    return CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None)
+
+
+__all__ = ["CachedQuery", "lookup"]
