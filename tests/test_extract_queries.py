@@ -9,6 +9,7 @@ import pytest
 
 from graph.build import build_store
 from graph.config import DATA_DIR
+from graph.parameters import bind_parameters
 from graph.query import run_query
 from graph.store import open_built_store
 from tests.conftest import require_sources
@@ -33,8 +34,9 @@ def extracted_store(tmp_path_factory: pytest.TempPathFactory):
     return open_built_store(path)
 
 
-def answer(store, number: int) -> list[dict[str, str]]:
-    result = run_query(store, (QUERIES / f"cq-{number:02d}.rq").read_text(encoding="utf-8"))
+def answer(store, number: int, **values: str) -> list[dict[str, str]]:
+    text = bind_parameters((QUERIES / f"cq-{number:02d}.rq").read_text(encoding="utf-8"), values)
+    result = run_query(store, text)
     names = [variable.value for variable in result.variables]
     return [{name: row[name].value for name in names if row[name] is not None} for row in result]
 
@@ -46,7 +48,8 @@ def test_cq_query_files_start_with_their_question(number):
 
 
 def test_cq11_date_of_the_raid_with_document_span_and_backing_reference(extracted_store):
-    rows = answer(extracted_store, 11)
+    rows = answer(extracted_store, 11, subject=f"{ID}incident/2024-04-05-quito-mexican-embassy-raid",
+                  property="http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp")
     spans = {(row["start"], row["end"]): row for row in rows}
     assert {row["document"] for row in rows} == {"2024 raid on the Mexican embassy in Ecuador"}
     assert {row["value"] for row in rows} == {"2024-04-05"}
