@@ -47,6 +47,10 @@ class _Credentials(urllib.request.HTTPPasswordMgr):
         return self._pair
 
 
+class EngineTimeout(TimeoutError):
+    """The engine itself stopped the work at its time limit (and said so)."""
+
+
 class Client:
     """Requests to one engine, authenticated when credentials are given.
 
@@ -81,11 +85,13 @@ class Client:
                 data = _read(response, deadline)
                 if partial:
                     message = response.headers.get("X-SQL-Message", "")
-                    raise TimeoutError(f"the engine stopped the query at its time limit ({partial}: {message})")
+                    raise EngineTimeout(f"the engine stopped the query at its time limit ({partial}: {message})")
                 return Reply(response.status, response.headers.get("Content-Type", ""), data)
         except urllib.error.HTTPError as error:
             detail = error.read(4096).decode("utf-8", "replace").strip()
             raise RemoteError(f"{method} {url.split('?')[0]} answered {error.code}: {detail}", error.code) from error
+        except EngineTimeout:
+            raise
         except TimeoutError as error:
             raise TimeoutError(f"no complete answer from {url.split('?')[0]} within {timeout:g} s") from error
         except urllib.error.URLError as error:

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from graph.build import build_store
 from graph.config import PROJECT_ROOT
-from graph.store import OxigraphStore, open_built_store
+from graph.remote_store import RemoteStore
+from graph.store import GraphStore, OxigraphStore, open_built_store
+from server.testing import sample_store
+from tests.virtuoso import VirtuosoServer
 
 SHARED = PROJECT_ROOT.parent / "shared"
-SOURCES = SHARED / "seeds"
+# The documents directory: INVIOLABLE_SOURCES when set (a contributor's own documents), else the seeds.
+SOURCES = Path(os.environ["INVIOLABLE_SOURCES"]) if os.environ.get("INVIOLABLE_SOURCES") else SHARED / "seeds"
 CONFORMANCE = SHARED / "conformance" / "sparql11-protocol"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -62,3 +68,63 @@ def built_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(built_store_path: Path) -> OxigraphStore:
     """The session's built store, opened read-only."""
     return open_built_store(built_store_path, read_only=True)
+
+
+# -- both engines: the embedded Oxigraph, and Virtuoso through graph.remote_store ----------------
+
+ENGINES = ("oxigraph", "virtuoso")
+
+
+def _virtuoso_server() -> Iterator[VirtuosoServer]:
+    require_executable("virtuoso-t")
+    require_executable("isql-vt")
+    with VirtuosoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[VirtuosoServer]:
+    """A scratch Virtuoso holding the session's built dataset (read by the competency tests)."""
+    yield from _virtuoso_server()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_scratch() -> Iterator[VirtuosoServer]:
+    """A second scratch Virtuoso, emptied or reloaded by each module that writes to it."""
+    yield from _virtuoso_server()
+
+
+def remote_store(server: VirtuosoServer) -> RemoteStore:
+    """A :class:`RemoteStore` over ``server``, its bulk loader enabled."""
+    return RemoteStore(server.query_url, user=server.user, password=server.password,
+                       isql=f"127.0.0.1:{server.sql_port}", load_dir=str(server.directory / "load"))
+
+
+def _engine(request: pytest.FixtureRequest, quads: list[ox.Quad], *, server: str) -> GraphStore:
+    if request.param == "oxigraph":
+        embedded = OxigraphStore()
+        embedded.bulk_load(quads)
+        return embedded
+    remote = remote_store(request.getfixturevalue(server))
+    remote.replace_all(quads)
+    return remote
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_store(request: pytest.FixtureRequest, store: OxigraphStore) -> GraphStore:
+    """The session's built dataset on each engine."""
+    if request.param == "oxigraph":
+        return store
+    return _engine(request, list(store.quads()), server="virtuoso")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def sample_engine_store(request: pytest.FixtureRequest) -> GraphStore:
+    """The server tests' sample dataset (:func:`server.testing.sample_store`) on each engine, fresh per module."""
+    return _engine(request, list(sample_store().quads()), server="virtuoso_scratch")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def empty_engine_store(request: pytest.FixtureRequest) -> GraphStore:
+    """An empty dataset on each engine, fresh per module."""
+    return _engine(request, [], server="virtuoso_scratch")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 PACKAGE_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 USER, PASSWORD = "dba", "dba"  # the package's defaults, on a scratch database bound to loopback only
-#: Run by isql once the server answers: the anonymous SPARQL user may not fetch anything from outside.
+#: Run by isql once the server answers: anonymous users may read, never write (1 = read only);
+#: the anonymous SPARQL user has neither SPARQL_SPONGE nor the SERVICE views (the package's default).
 _LOCKDOWN = """
-SELECT 1;
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);
 """
 
 
@@ -33,7 +34,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_ini(directory: Path, *, sql_port: int, http_port: int, template: Path = PACKAGE_INI) -> Path:
+def write_ini(directory: Path, *, sql_port: int, http_port: int, template: Path = PACKAGE_INI,
+              buffers: int = 10_000) -> Path:
     """An ini made from the package's default, pointed at ``directory`` and the given loopback ports.
 
     Besides paths and ports: no result-row cap (a capped result would be a truncated 200), no HTTP
@@ -54,8 +56,9 @@ def write_ini(directory: Path, *, sql_port: int, http_port: int, template: Path 
     parameters["ServerPort"] = f"127.0.0.1:{sql_port}"
     parameters["DirsAllowed"] = f"., {directory}, /usr/share/virtuoso-opensource-7/vad"
     parameters["AllowOSCalls"] = "0"
-    parameters["NumberOfBuffers"] = "20000"
-    parameters["MaxDirtyBuffers"] = "15000"
+    # Each buffer is 8 KiB of page cache; the package's guide: about 2/3 of free memory at most.
+    parameters["NumberOfBuffers"] = str(buffers)
+    parameters["MaxDirtyBuffers"] = str(buffers * 3 // 4)
     parameters["MaxQueryMem"] = "512M"
     parameters["ThreadsPerQuery"] = "2"
     http = ini["HTTPServer"]
@@ -80,11 +83,13 @@ class VirtuosoServer:
 
     :param directory: where the database and ini go (a fresh temporary directory when None).
     :param startup: seconds to wait for the server to answer before giving up.
+    :param buffers: ``NumberOfBuffers`` (8 KiB pages of cache); more for large loads.
     :raises RuntimeError: when the server does not answer in time (its log is in the message).
     """
 
     def __init__(self, directory: Path | None = None, *, executable: str = "virtuoso-t",
-                 startup: float = 60) -> None:
+                 startup: float = 60, buffers: int = 10_000) -> None:
+        self.buffers = buffers
         self._own = directory is None
         self.directory = directory or Path(tempfile.mkdtemp(prefix="inviolable-virtuoso-"))
         self.sql_port, self.http_port = free_port(), free_port()
@@ -101,11 +106,11 @@ class VirtuosoServer:
         """The ``INVIOLABLE_*`` variables that select this server as the remote engine."""
         return {"INVIOLABLE_STORE": self.query_url, "INVIOLABLE_REMOTE_UPDATE_URL": self.update_url,
                 "INVIOLABLE_REMOTE_GRAPH_STORE_URL": self.graph_store_url, "INVIOLABLE_REMOTE_USER": self.user,
-                "INVIOLABLE_REMOTE_PASSWORD": self.password, "INVIOLABLE_REMOTE_ISQL_PORT": str(self.sql_port),
+                "INVIOLABLE_REMOTE_PASSWORD": self.password, "INVIOLABLE_REMOTE_ISQL": f"127.0.0.1:{self.sql_port}",
                 "INVIOLABLE_REMOTE_LOAD_DIR": str(self.directory / "load")}
 
     def start(self) -> VirtuosoServer:
-        ini = write_ini(self.directory, sql_port=self.sql_port, http_port=self.http_port)
+        ini = write_ini(self.directory, sql_port=self.sql_port, http_port=self.http_port, buffers=self.buffers)
         (self.directory / "load").mkdir(exist_ok=True)
         self.process = subprocess.Popen([self.executable, "+foreground", "+configfile", str(ini)],
                                         cwd=self.directory / "db", stdout=subprocess.DEVNULL,

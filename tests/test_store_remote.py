@@ -1,0 +1,217 @@
+"""The remote engine behind the store interface, against a scratch Virtuoso, and beside the embedded one."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from graph.export import export_bytes
+from graph.remote_http import Client, RemoteError
+from graph.remote_store import RemoteStore
+from graph.store import GraphStore, OxigraphStore
+from tests.conftest import remote_store
+from tests.virtuoso import VirtuosoServer
+
+P = ox.NamedNode("http://e/p")
+G = ox.NamedNode("http://e/g")
+H = ox.NamedNode("http://e/h")
+
+
+def _quad(i: int, graph: ox.NamedNode | ox.DefaultGraph = G) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"http://e/s{i}"), P, ox.Literal(f"v{i}"), graph)
+
+
+@pytest.fixture()
+def remote(virtuoso_scratch: VirtuosoServer) -> RemoteStore:
+    store = remote_store(virtuoso_scratch)
+    store.replace_all([])
+    return store
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def either(request: pytest.FixtureRequest) -> GraphStore:
+    if request.param == "oxigraph":
+        return OxigraphStore()
+    store = remote_store(request.getfixturevalue("virtuoso_scratch"))
+    store.replace_all([])
+    return store
+
+
+def test_store_remote_apply_delta_removes_then_adds(either: GraphStore) -> None:
+    either.apply_delta([], [_quad(1), _quad(2), _quad(3, ox.DefaultGraph())])
+    either.apply_delta([_quad(1), _quad(3, ox.DefaultGraph())], [_quad(4, H)])
+    assert set(either.quads()) == {_quad(2), _quad(4, H)}
+    assert either.graph_names() == ["http://e/g", "http://e/h"]
+
+
+def test_store_remote_removes_a_stored_blank_node_exactly(either: GraphStore) -> None:
+    first, second = ox.BlankNode("one"), ox.BlankNode("two")
+    either.apply_delta([], [ox.Quad(first, P, ox.Literal("a"), G), ox.Quad(second, P, ox.Literal("a"), G),
+                            ox.Quad(ox.NamedNode("http://e/s"), P, first, G)])
+    stored = list(either.quads())
+    target = next(q for q in stored if isinstance(q.subject, ox.BlankNode)
+                  and ox.Quad(ox.NamedNode("http://e/s"), P, q.subject, G) in set(stored))
+    either.apply_delta([target], [ox.Quad(target.subject, P, ox.Literal("b"), G)])
+    after = set(either.quads())
+    assert ox.Quad(target.subject, P, ox.Literal("b"), G) in after
+    assert target not in after
+    assert len([q for q in after if q.object == ox.Literal("a")]) == 1  # the other blank node kept its triple
+
+
+def test_store_remote_version_changes_with_each_commit(either: GraphStore) -> None:
+    seen = {either.version()}
+    either.apply_delta([], [_quad(1)])
+    seen.add(either.version())
+    either.load(b'<http://e/x> <http://e/p> "x" .', format=ox.RdfFormat.N_TRIPLES, graph="http://e/g")
+    seen.add(either.version())
+    either.apply_delta([_quad(1)], [])
+    seen.add(either.version())
+    assert len(seen) == 4
+
+
+def test_store_remote_query_dataset_options_match_the_embedded_engine(either: GraphStore) -> None:
+    either.apply_delta([], [_quad(1), _quad(2, H), _quad(3, ox.DefaultGraph())])
+
+    def count(**options: object) -> int:
+        return int(next(iter(either.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", **options)))["n"].value)
+
+    assert count() == 3
+    assert count(union_default=False) == 1
+    assert count(default_graphs=["http://e/g"]) == 1
+    assert not either.query("ASK { GRAPH ?g { ?s ?p ?o } }", default_graphs=["http://e/g"])
+    assert either.query("ASK { GRAPH <http://e/h> { ?s ?p ?o } }", named_graphs=["http://e/h"])
+    assert either.query("ASK { <s1> e:p 'v1' }", base_iri="http://e/", prefixes={"e": "http://e/"})
+
+
+def test_store_remote_export_is_the_same_bytes_on_both_engines(remote: RemoteStore) -> None:
+    quads = [_quad(1), _quad(2, H), _quad(3, ox.DefaultGraph()),
+             ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("hola", language="es"), G),
+             ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("7", datatype=ox.NamedNode(
+                 "http://www.w3.org/2001/XMLSchema#integer")), G)]
+    embedded = OxigraphStore()
+    embedded.bulk_load(quads)
+    remote.apply_delta([], quads)
+    for fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        assert export_bytes(remote, format=fmt) == export_bytes(embedded, format=fmt), fmt
+
+
+def test_store_remote_keeps_other_graphs_of_the_engine_out(remote: RemoteStore) -> None:
+    assert remote.graph_names() == []
+    assert not remote.query("ASK { ?s ?p ?o }")  # Virtuoso's own system graphs are not in the dataset
+    assert not remote.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+
+
+def test_store_remote_refused_change_leaves_nothing(remote: RemoteStore) -> None:
+    remote.apply_delta([], [_quad(1)])
+    before = remote.version()
+    ill_typed = ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("not a number", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#integer")), G)
+    with pytest.raises(ValueError, match="nothing was applied"):
+        remote.apply_delta([_quad(1)], [_quad(2), ill_typed])
+    assert set(remote.quads()) == {_quad(1)}
+    assert remote.version() == before
+
+
+def test_store_remote_refuses_service_and_syntax_errors(remote: RemoteStore) -> None:
+    with pytest.raises(ValueError, match="SERVICE"):
+        remote.query("SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    with pytest.raises(SyntaxError):
+        remote.query("SELECT * { ?s ?p }")
+    with pytest.raises(ValueError, match="LOAD"):
+        remote.update("LOAD <http://127.0.0.1:9/data.ttl>")
+
+
+def test_store_remote_engine_refuses_service_to_anonymous_readers(virtuoso_scratch: VirtuosoServer) -> None:
+    body = b"query=SELECT+*+{+SERVICE+<http://127.0.0.1:9/sparql>+{+?s+?p+?o+}+}"
+    with pytest.raises(RemoteError) as refused:
+        Client().request("POST", virtuoso_scratch.query_url, body=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert refused.value.status >= 400
+
+
+def test_store_remote_replace_all_switches_graphs_and_drops_the_old(remote: RemoteStore) -> None:
+    remote.apply_delta([], [_quad(1), _quad(2, H)])
+    remote.replace_all([_quad(3), _quad(4, ox.NamedNode("http://e/new"))])
+    assert remote.graph_names() == ["http://e/g", "http://e/new"]
+    assert set(remote.quads()) == {_quad(3), _quad(4, ox.NamedNode("http://e/new"))}
+    names = {row["g"].value for row in remote.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
+                                                      default_graphs=["urn:none"], named_graphs=None)}
+    assert not any(name.startswith("urn:inviolable:staging") for name in names)
+
+
+def test_store_remote_failed_build_leaves_the_previous_data(remote: RemoteStore) -> None:
+    remote.apply_delta([], [_quad(1)])
+    before = remote.version()
+    remote.load_dir = None  # through the Graph Store, which fails here after a first graph went in
+    calls = []
+    real = remote._client.request
+
+    def failing_second(method: str, url: str, **options: object) -> object:
+        if url == remote.graph_store_url:
+            calls.append(url)
+            if len(calls) == 2:
+                raise RemoteError("the engine went away", 503)
+        return real(method, url, **options)
+
+    remote._client.request = failing_second  # type: ignore[method-assign]
+    with pytest.raises(RemoteError):
+        remote.replace_all([_quad(2), _quad(3, H)])
+    remote._client.request = real  # type: ignore[method-assign]
+    assert set(remote.quads()) == {_quad(1)}
+    assert remote.version() == before
+
+
+def test_store_remote_bulk_load_uses_the_engine_loader(remote: RemoteStore) -> None:
+    quads = [_quad(i) for i in range(2000)] + [_quad(i, ox.DefaultGraph()) for i in range(10)]
+    remote.bulk_load(quads)
+    assert len(remote) == 2010
+    assert remote.graph_names() == ["http://e/g"]
+    remote.load_dir = None
+    remote.bulk_load([_quad(5000, H)])
+    assert set(remote.quads("http://e/h")) == {_quad(5000, H)}
+
+
+class _Slow(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+        if self.path.startswith("/partial"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("X-SQL-State", "S1TAT")
+            self.end_headers()
+            self.wfile.write(b'{"head":{"vars":["s"]},"results":{"bindings":[]}}')
+            return
+        time.sleep(3)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def fake_engine() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_store_remote_deadline_is_enforced_on_the_client_side(fake_engine: str) -> None:
+    store = RemoteStore(f"{fake_engine}/slow")
+    began = time.monotonic()
+    with pytest.raises(TimeoutError):
+        store.query("SELECT * { ?s ?p ?o }", default_graphs=["http://e/g"], timeout=0.5)
+    assert time.monotonic() - began < 2.5
+
+
+def test_store_remote_partial_answer_is_an_error_not_a_result(fake_engine: str) -> None:
+    store = RemoteStore(f"{fake_engine}/partial")
+    with pytest.raises(TimeoutError, match="time limit"):
+        store.query("SELECT * { ?s ?p ?o }", default_graphs=["http://e/g"], timeout=5)
