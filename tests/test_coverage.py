@@ -10,7 +10,7 @@ import pytest
 from cli.main import main
 from graph.coverage import coverage, sentences
 from graph.extract.register import NewDocument, add_source
-from graph.sources import MANIFEST
+from graph.sources import MANIFEST, load_manifest
 from tests.conftest import require_sources
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
@@ -22,11 +22,13 @@ def test_sentences_split_lines_and_sentence_ends():
         "A headline", "First one.", "“Quoted” second?", "Third (yes).", "Last"]
 
 
-def test_coverage_of_the_two_documents_has_no_entity_gaps():
+def test_coverage_of_the_registered_documents_has_no_entity_gaps():
+    """Entity gaps block a pull request; uncovered sentences are a to-do list and are not asserted."""
     report = coverage(require_sources())
     assert report.entity_gaps == []
     assert {"Habeas corpus", "2016 Ecuador earthquake"} <= set(report.explained)
-    assert all(gap.document == "minneapolis-consulate-news" for gap in report.sentences)
+    known = set(load_manifest())
+    assert {gap.document for gap in report.sentences} <= known
 
 
 def test_coverage_lists_uncovered_sentences_of_a_plain_text_document(tmp_path: Path):
