@@ -57,12 +57,12 @@ class BuildResult:
     validation: ValidationReport | None = field(default=None)
 
 
-def inputs_digest(files: list[DataFile]) -> str:
+def inputs_digest(files: list[DataFile], shapes_dir: Path = SHAPES_DIR) -> str:
     """A digest of every input file's path and bytes, and of the shapes, to tell when a rebuild is due."""
     import hashlib
 
     digest = hashlib.sha256()
-    shape_files = sorted(SHAPES_DIR.glob("*.ttl")) if SHAPES_DIR.is_dir() else []
+    shape_files = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
     for path in [f.path for f in files] + shape_files:
         digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -93,11 +93,12 @@ def _validate(quads: list[ox.Quad], files: list[DataFile], sources: Path | None)
 
 
 def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None = None,
-                ontology_dir: Path = ONTOLOGY_DIR, validate: bool = True,
+                ontology_dir: Path = ONTOLOGY_DIR, shapes_dir: Path = SHAPES_DIR, validate: bool = True,
                 progress: Progress = lambda message: None) -> BuildResult:
     """Build the store at ``path`` from the ontology and data, replacing it only on success.
 
     :param sources: directory of the source documents; when given, every evidence span is re-checked.
+    :param shapes_dir: the folder of SHACL shapes to validate with (a scratch copy, in tests).
     :param validate: run the SHACL shapes and refuse a non-conforming dataset.
     :raises BuildError: when a file does not parse, a span does not resolve or the data does not conform.
     :raises SourceError: when a document is missing or its hash changed.
@@ -126,12 +127,12 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     if validate:
         progress("validate against the shapes")
         # Spans were re-checked above; the shapes need not read the documents again.
-        report = validate_quads(quads, files=files, sources=None)
+        report = validate_quads(quads, files=files, sources=None, shapes_dir=shapes_dir)
         if not report.conforms:
             if entries:
                 raise _journal_report(report, entries)
             raise BuildError("the data does not conform to the shapes:", details=report.to_text().splitlines())
-    digest = inputs_digest(files)
+    digest = inputs_digest(files, shapes_dir)
     generation = new_generation(path, f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     try:
         progress(f"write {len(quads)} quads to a new store")
