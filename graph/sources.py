@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -50,10 +50,18 @@ def sha256_text(text: str) -> str:
 
 
 def load_manifest(path: Path = MANIFEST) -> dict[str, SourceDocument]:
-    """Read the manifest into documents keyed by slug.
+    """Read the manifest into documents keyed by slug (parsed once per version of the file).
 
     :raises SourceError: when a document entry lacks its file name, hash or length.
+    :raises FileNotFoundError: when there is no manifest at ``path``.
     """
+    stat = path.stat()
+    return dict(_parsed_manifest(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _parsed_manifest(path: Path, mtime_ns: int, size: int) -> dict[str, SourceDocument]:
+    # Pages quote every evidence span through the manifest: parsing it each time cost most of a page.
     manifest = Graph().parse(path, format="turtle")
     documents = {}
     for iri in sorted(manifest.subjects(RDF.type, INV.SourceDocument)):

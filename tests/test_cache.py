@@ -1,15 +1,20 @@
-"""The results cache: hits without a worker, invalidation by writes, validators and 304s, eviction, the switch."""
+"""The results cache: hits without a worker, invalidation by writes, validators and 304s, eviction, the switch;
+and the source manifest, parsed once per version of its file."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph.sources import load_manifest
 from graph.store import OxigraphStore
 from server.app import create_app
 from server.cache import Entry, ResultCache, make_key, normalise
@@ -172,3 +177,25 @@ def test_cache_control_is_configurable() -> None:
         assert _count(application.test_client()).headers["Cache-Control"] == "public, max-age=60"
     finally:
         application.extensions["inviolable"].pool.close()
+
+
+def test_manifest_parsed_once_per_file_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = tmp_path / "sources.ttl"
+    entry = """@prefix inv: <https://w3id.org/inviolable/ontology#> .
+<https://w3id.org/inviolable/id/source/a> a inv:SourceDocument ; inv:fileName "a.txt" ;
+    inv:sha256 "%s" ; inv:characterCount %d ."""
+    manifest.write_text(entry % ("0" * 64, 1))
+    parses: list[object] = []
+    parse = rdflib.Graph.parse
+
+    def counted(self: rdflib.Graph, *args: Any, **kwargs: Any) -> Any:
+        parses.append(args)
+        return parse(self, *args, **kwargs)
+
+    monkeypatch.setattr(rdflib.Graph, "parse", counted)
+    assert [load_manifest(manifest)["a"].character_count for _ in range(5)] == [1] * 5
+    assert len(parses) == 1
+    load_manifest(manifest).clear()  # a caller's copy: the cached manifest is not touched
+    manifest.write_text(entry % ("0" * 64, 22))
+    os.utime(manifest, ns=(1, 10**18))
+    assert load_manifest(manifest)["a"].character_count == 22 and len(parses) == 2
