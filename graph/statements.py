@@ -69,7 +69,7 @@ def load_inventory(path: Path) -> list[Statement]:
         for line, fields in enumerate(reader, start=2):
             if len(fields) != len(COLUMNS):
                 raise InventoryError(f"{path}:{line}: expected {len(COLUMNS)} tab-separated fields, got {len(fields)}")
-            values = dict(zip(COLUMNS, fields))
+            values = dict(zip(COLUMNS, fields, strict=True))
             if values["retrieved"] not in ("yes", "no"):
                 raise InventoryError(f"{path}:{line}: retrieved must be yes or no, not {values['retrieved']!r}")
             try:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from graph.extract import attach, citations, infobox, mentions, reactions, references, wikitext
+from graph.extract import attach, citations, furniture, infobox, mentions, reactions, references, wikitext
 from graph.extract.entities import Resolver
 from graph.extract.turtle import Turtle
 from graph.namespaces import SCHEMA
@@ -71,6 +71,10 @@ def extract_document(document: SourceDocument, text: str, info: DocumentInfo,
     files["mentions.ttl"] = linked = Turtle(notice + "\nWiki links as mentions, and the document's categories.")
     mentions.write_mentions(linked, document, text, found, wiki=info.wiki)
     mentions.write_categories(linked, document, mentions.categories(nodes), wiki=info.wiki)
+
+    files["furniture.ttl"] = page = Turtle(notice + "\nPage furniture: short description, date format, media and captions, see-also links, sort key, comments.")
+    if not furniture.extract_furniture(page, document, text, nodes, wiki=info.wiki):
+        del files["furniture.ttl"]
 
     incident = subject_incident(document, info, resolver)
     if incident is not None:
