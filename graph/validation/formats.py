@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from graph.namespaces import PREFIXES, SH
 
@@ -45,6 +45,8 @@ def to_turtle(report: ValidationReport) -> str:
             graph.add((item, SH.resultPath, URIRef(result.path)))
         if result.value is not None:
             graph.add((item, SH.value, result.value))
+        if result.acknowledged:
+            graph.add((item, RDFS.comment, Literal(f"acknowledged in the data: {result.acknowledged}", lang="en")))
     return graph.serialize(format="turtle")
 
 
