@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.env import RESULTS_DIR, WORK_DIR, bench_bin, ensure_bench_env, require_wrk
+from bench.record import recorded
 from bench.report import machine, markdown
 
 SECTIONS = ("scale", "throughput", "soak")
@@ -40,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline", type=float, default=20.0, help="seconds before one query run is stopped")
     p.add_argument("--repeat", type=int, default=3, help="runs per query and size (median reported)")
     p.add_argument("--clients", default="1,8,32", help="concurrent clients for the throughput comparison")
+    p.add_argument("--servers", default="inviolable,inviolable-no-cache,oxigraph,rdflib-endpoint",
+                   help="servers compared for throughput (inviolable-no-cache: results cache switched off)")
     p.add_argument("--seconds", type=float, default=10.0, help="seconds per throughput run")
     p.add_argument("--rdflib-seconds", type=float, default=40.0,
                    help="seconds per rdflib-endpoint run (one pass of the mix takes it about 30 s)")
@@ -77,28 +80,35 @@ def run(args: argparse.Namespace) -> dict:
     if "scale" in sections:
         scale = results.setdefault("scale", {})
         for size in (parse_size(text) for text in args.sizes.split(",") if text.strip()):
-            scale[label(size)] = measure_size(size, WORK_DIR, seed=args.seed, repeat=args.repeat,
-                                              deadline=args.deadline, log=_log)
-            scale[label(size)]["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            with recorded(f"scale {label(size)}", log=_log) as facts:
+                scale[label(size)] = measure_size(size, WORK_DIR, seed=args.seed, repeat=args.repeat,
+                                                  deadline=args.deadline, log=_log)
+            scale[label(size)]["measured_at"] = facts["started_at"]
+            scale[label(size)]["provenance"] = facts
             _save(results, args.out)
         results["scale"] = dict(sorted(scale.items(), key=lambda item: parse_size(item[0])))
     if "throughput" in sections:
         from bench.throughput import compare
 
         clients = [int(text) for text in args.clients.split(",")]
-        results["throughput"] = compare(store, dump, queries, logs=WORK_DIR / "logs", clients=clients,
-                                        seconds=args.seconds, slow_seconds=args.rdflib_seconds,
-                                        rounds=args.rounds, log=_log)
-        results["throughput"]["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        names = [name.strip() for name in args.servers.split(",") if name.strip()]
+        with recorded("throughput", log=_log) as facts:
+            results["throughput"] = compare(store, dump, queries, logs=WORK_DIR / "logs", clients=clients,
+                                            seconds=args.seconds, slow_seconds=args.rdflib_seconds,
+                                            rounds=args.rounds, names=names, log=_log)
+        results["throughput"]["measured_at"] = facts["started_at"]
+        results["throughput"]["provenance"] = facts
         _save(results, args.out)
     if "soak" in sections:
         from bench.soak import soak
 
         variants: list[tuple[bool, float | None]] = [(False, None), (True, None)]
         variants += [(True, float(text)) for text in args.soak_deadlines.split(",") if text.strip()]
-        results["soak"] = [soak(store, queries, logs=WORK_DIR / "logs", seconds=args.soak_seconds,
-                                clients=args.soak_clients, runaway=runaway, deadline=deadline, log=_log)
-                           for runaway, deadline in variants]
+        with recorded("soak", log=_log) as facts:
+            results["soak"] = [soak(store, queries, logs=WORK_DIR / "logs", seconds=args.soak_seconds,
+                                    clients=args.soak_clients, runaway=runaway, deadline=deadline, log=_log)
+                               for runaway, deadline in variants]
+        results["soak_provenance"] = facts
         _save(results, args.out)
     return results
 

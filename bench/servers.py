@@ -1,8 +1,9 @@
-"""The three SPARQL servers compared: this project's (gunicorn), Oxigraph's own, and rdflib-endpoint.
+"""The SPARQL servers compared: this project's (gunicorn; with its results cache on, and off),
+Oxigraph's own, and rdflib-endpoint.
 
 Each is started on a free loopback port over the same data: the project's server and Oxigraph's
 read the same built store (both read-only); rdflib-endpoint loads an N-Quads dump of it into
-memory. All three answer with the union of the named graphs as the default graph.
+memory. All answer with the union of the named graphs as the default graph.
 """
 
 from __future__ import annotations
@@ -17,21 +18,23 @@ from graph.config import PROJECT_ROOT
 from graph.store import store_directory
 
 PROJECT = "inviolable"
+PROJECT_NO_CACHE = "inviolable-no-cache"
 OXIGRAPH = "oxigraph"
 RDFLIB = "rdflib-endpoint"
-ALL = (PROJECT, OXIGRAPH, RDFLIB)
+ALL = (PROJECT, PROJECT_NO_CACHE, OXIGRAPH, RDFLIB)
 _PROBE = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
 
 
-def start_project(store: Path, logs: Path, *, env: dict[str, str] | None = None) -> Server:
+def start_project(store: Path, logs: Path, *, env: dict[str, str] | None = None, name: str = PROJECT) -> Server:
     """This project's server as deployed: ``inviolable serve`` (gunicorn) over the built store at ``store``.
 
     :param env: extra ``INVIOLABLE_*`` settings, such as the query timeout.
+    :param name: the name in logs and figures.
     """
     port = free_port()
     command = [str(PROJECT_ROOT / ".venv" / "bin" / "inviolable"), "serve", "--host", HOST, "--port", str(port)]
     url = f"http://{HOST}:{port}/sparql"
-    return start_server(PROJECT, command, url=url, probe=f"{url}?{_PROBE}", log=logs / f"{PROJECT}.log",
+    return start_server(name, command, url=url, probe=f"{url}?{_PROBE}", log=logs / f"{name}.log",
                         env={"INVIOLABLE_STORE": str(store), **(env or {})})
 
 
@@ -55,5 +58,7 @@ def start_rdflib(dump: Path, logs: Path) -> Server:
 
 def starters(store: Path, dump: Path, logs: Path) -> dict[str, Callable[[], Server]]:
     """A function per compared server that starts it over the given data."""
-    return {PROJECT: lambda: start_project(store, logs), OXIGRAPH: lambda: start_oxigraph(store, logs),
-            RDFLIB: lambda: start_rdflib(dump, logs)}
+    return {PROJECT: lambda: start_project(store, logs, env={"INVIOLABLE_RESULT_CACHE": "1"}),
+            PROJECT_NO_CACHE: lambda: start_project(store, logs, env={"INVIOLABLE_RESULT_CACHE": "0"},
+                                                    name=PROJECT_NO_CACHE),
+            OXIGRAPH: lambda: start_oxigraph(store, logs), RDFLIB: lambda: start_rdflib(dump, logs)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -160,12 +161,19 @@ def generate(n_incidents: int, seed: int = 0, *, with_ontology: bool = True) -> 
         for data_file in data_files(ontology_dir=ONTOLOGY_DIR):
             if data_file.graph == str(ONTOLOGY_GRAPH):
                 writer.quads.extend(parse_file(data_file))
-    return writer.quads
+    # Ontology files may state a triple twice (a term and its scheme): each quad once, in order.
+    return list(dict.fromkeys(writer.quads))
 
 
 def incidents_for(triples: int) -> int:
-    """How many incidents give a dataset of about ``triples`` triples."""
-    return max(1, round(triples / TRIPLES_PER_INCIDENT))
+    """How many incidents give a dataset of about ``triples`` triples, the ontology included."""
+    return max(1, round((triples - _fixed_quads()) / TRIPLES_PER_INCIDENT))
+
+
+@cache
+def _fixed_quads() -> int:
+    # The ontology, vocabularies and reference data come once, whatever the number of incidents.
+    return len(generate(1)) - TRIPLES_PER_INCIDENT
 
 
 __all__ = ["TRIPLES_PER_INCIDENT", "generate", "incidents_for"]

@@ -1,4 +1,4 @@
-"""Endpoint throughput: the three servers side by side, in one run, on the same data and query mix.
+"""Endpoint throughput: the servers side by side, in one run, on the same data and query mix.
 
 Rounds interleave the servers (in a rotating order) at each client count, so that load from
 anything else on the machine falls on all of them alike; medians are taken over rounds, and
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.loadgen import ask, run_wrk
 from bench.procs import Server
-from bench.servers import OXIGRAPH, PROJECT, RDFLIB, starters
+from bench.servers import OXIGRAPH, PROJECT, PROJECT_NO_CACHE, RDFLIB, starters
 
 Log = Callable[[str], None]
 
@@ -47,27 +47,31 @@ def summarise(runs: list[dict], names: Sequence[str], clients: Sequence[int]) ->
     ratios: dict[str, dict] = {}
     for count in clients:
         key = str(count)
-        ours = medians.get(PROJECT, {}).get(key)
-        if not ours:
-            continue
-        entry = {}
-        for other in (OXIGRAPH, RDFLIB):
-            theirs = medians.get(other, {}).get(key)
-            if theirs:
-                entry[f"rps {PROJECT}/{other}"] = _ratio(ours["rps"], theirs["rps"])
+        entry: dict[str, float | None] = {}
+        for ours_name in (PROJECT, PROJECT_NO_CACHE):
+            ours = medians.get(ours_name, {}).get(key)
+            if not ours:
+                continue
+            for other in (OXIGRAPH, RDFLIB):
+                theirs = medians.get(other, {}).get(key)
+                if theirs is None:
+                    continue
+                # A peer that completed no request gives no ratio: None, reported as not measured.
+                entry[f"rps {ours_name}/{other}"] = _ratio(ours["rps"], theirs["rps"]) if theirs["requests"] else None
                 per_round = [_ratio(a["rps"], b["rps"]) for a in runs for b in runs
-                             if a["server"] == PROJECT and b["server"] == other and a["clients"] == count
-                             and b["clients"] == count and a["round"] == b["round"]]
+                             if a["server"] == ours_name and b["server"] == other and a["clients"] == count
+                             and b["clients"] == count and a["round"] == b["round"] and b["requests"]]
                 per_round = [value for value in per_round if value is not None]
-                if per_round:
-                    entry[f"rps {PROJECT}/{other} per round (median)"] = round(statistics.median(per_round), 2)
-        ratios[key] = entry
+                entry[f"rps {ours_name}/{other} per round (median)"] = (round(statistics.median(per_round), 2)
+                                                                        if per_round else None)
+        if entry:
+            ratios[key] = entry
     return {"medians": medians, "ratios": ratios}
 
 
 def compare(store: Path, dump: Path, queries: dict[str, str], *, logs: Path, clients: Sequence[int] = (1, 8, 32),
             seconds: float = 10.0, slow_seconds: float = 40.0, rounds: int = 3,
-            names: Sequence[str] = (PROJECT, OXIGRAPH, RDFLIB), log: Log = print) -> dict:
+            names: Sequence[str] = (PROJECT, PROJECT_NO_CACHE, OXIGRAPH, RDFLIB), log: Log = print) -> dict:
     """Run the comparison and return its figures (JSON-ready).
 
     :param store: a store built by ``inviolable build`` (read by the project's server and Oxigraph's).

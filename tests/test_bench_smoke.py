@@ -74,5 +74,19 @@ def test_targets_say_by_how_much_a_target_is_missed() -> None:
 
     results = {"scale": {"1M": {"build": {"total_s": 90.0, "peak_mb": 2048.0}}}}
     verdicts = {row["target"]: row["verdict"] for row in targets(results)}
-    assert verdicts["build + validate 1M synthetic triples < 60 s"] == "missed by 50 %"
-    assert verdicts["peak memory of that build < 4096 MB"] == "met"
+    assert verdicts["build + validate 1M synthetic triples < 20 s"] == "missed: 4 × the target"
+    assert verdicts["peak memory of that build < 3072 MB"] == "met"
+
+
+def test_targets_report_a_ratio_to_a_silent_peer_as_not_measured() -> None:
+    from bench.report import targets
+    from bench.throughput import summarise
+
+    runs = [{"server": name, "clients": 8, "round": 0, "rps": rps, "p50_ms": 5.0, "p99_ms": 20.0, "errors": 0,
+             "requests": requests} for name, rps, requests in
+            (("inviolable", 300.0, 3000), ("inviolable-no-cache", 150.0, 1500), ("oxigraph", 0.0, 0))]
+    verdicts = {row["target"]: row["verdict"] for row in targets({"throughput": summarise(
+        runs, ["inviolable", "inviolable-no-cache", "oxigraph"], [8])})}
+    assert verdicts["req/s at 8 clients, cache on, ≥ 3 × oxigraph"] == "not measured"
+    assert verdicts["req/s at 8 clients, cache off, ≥ 0.8 × oxigraph"] == "not measured"
+    assert verdicts["p99 < 50 ms, competency mix, real graph, 8 clients, cache on"] == "met"
