@@ -86,6 +86,21 @@ def outbound(tree: object) -> str | None:
     return None
 
 
+def _predeclared(prologues: object) -> dict[str, str]:
+    """The project's prefixes, less those whose name or namespace the text declares itself.
+
+    rdflib keeps one prefix per namespace and binds the predeclared ones again for each operation of an
+    update, which would unbind a text's own prefix for the same namespace (``dc:`` beside ``dct:``).
+    """
+    names, namespaces = set(), set()
+    for prologue in prologues if isinstance(prologues, list | tuple) or hasattr(prologues, "asList") else ():
+        for declaration in prologue if prologue is not None else ():
+            if getattr(declaration, "name", None) == "PrefixDecl":
+                names.add(str(declaration.get("prefix") or ""))
+                namespaces.add(str(declaration.get("iri")))
+    return {name: iri for name, iri in PREFIXES.items() if name not in names and iri not in namespaces}
+
+
 def _message(error: BaseException) -> str:
     text = " ".join(str(error).split())
     return text[:300] if text else type(error).__name__
@@ -125,11 +140,11 @@ def _check(text: str, kind: str, base_iri: str | None) -> Verdict:
         if kind == "update":
             tree = parseUpdate(text)
             found = outbound(tree)
-            algebra: object = translateUpdate(tree, base=base_iri, initNs=PREFIXES)
+            algebra: object = translateUpdate(tree, base=base_iri, initNs=_predeclared(tree.prologue))
         else:
             tree = parseQuery(text)
             found = outbound(tree)
-            algebra = translateQuery(tree, base=base_iri, initNs=PREFIXES)
+            algebra = translateQuery(tree, base=base_iri, initNs=_predeclared([tree[0]]))
     except RecursionError:
         return Verdict(text, error="the request is nested too deeply for the SPARQL parser")
     except Exception as error:  # noqa: BLE001 - whatever the parser cannot read is refused, never run
