@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from graph.config import RemoteSettings, settings
 from graph.remote_delta import DEFAULT_GRAPH, REGISTER, delta_operation, engine_graph, from_engine, version_bump
 from graph.remote_http import Client, RemoteError, form
-from graph.sparql_dataset import has_dataset_clause, outbound_keyword
+from graph.sparql_dataset import ask_as_select, has_dataset_clause, outbound_keyword
 
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -82,7 +82,7 @@ class RemoteStore:
         body, headers = form([("query", sparql), *(params or [])])
         reply = self._client.request("POST", self.query_url, body=body, headers={**headers, "Accept": JSON},
                                      timeout=timeout or self.timeout)
-        return ox.parse_query_results(_BNODE_JSON.sub(rb"\1v", reply.body), format=ox.QueryResultsFormat.JSON)
+        return _solutions(reply.body)
 
     def _registered(self) -> list[str]:
         rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{REGISTER}> {{ <{_STORE}> <{_HOLDS}> ?g }} }}")
@@ -121,7 +121,9 @@ class RemoteStore:
         params = self._dataset(sparql, default_graphs, named_graphs, union_default)
         if timeout is not None:
             params.append(("timeout", str(max(1, int(timeout * 1000)))))
-        graph = isinstance(kind, ox.QueryTriples)
+        graph, boolean = isinstance(kind, ox.QueryTriples), isinstance(kind, ox.QueryBoolean)
+        if boolean:
+            text = _preamble(prefixes, base_iri) + ask_as_select(sparql)
         body, headers = form([("query", text), *params])
         try:
             reply = self._client.request("POST", self.query_url, body=body, timeout=timeout or self.timeout,
@@ -132,7 +134,11 @@ class RemoteStore:
             raise
         if graph:
             return _as_query_triples(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
-        return ox.parse_query_results(_BNODE_JSON.sub(rb"\1v", reply.body), format=ox.QueryResultsFormat.JSON)
+        if boolean:
+            solutions = _solutions(reply.body)
+            found = next(iter(solutions), None) is not None  # type: ignore[arg-type]
+            return ox.Store().query("ASK {}" if found else "ASK { FILTER(false) }")  # type: ignore[return-value]
+        return _solutions(reply.body)
 
     def graph_names(self) -> list[str]:
         """Names of the registered named graphs holding data, sorted."""
@@ -171,6 +177,9 @@ class RemoteStore:
         if graph is not None or not format.supports_datasets:
             items = [ox.Triple(q.subject, q.predicate, q.object) for q in items]
         output.write(ox.serialize(items, format=format, **options))
+
+    def flush(self) -> None:
+        """Nothing to do: every change is committed by the engine when its request returns."""
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -237,6 +246,11 @@ class RemoteStore:
         from graph.remote_load import replace_all
 
         replace_all(self, quads, progress=progress)
+
+
+def _solutions(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SPARQL JSON results from the engine, its blank nodes renamed ``vb…`` (``nodeID://b…`` is not a label)."""
+    return ox.parse_query_results(_BNODE_JSON.sub(rb"\1v", body), format=ox.QueryResultsFormat.JSON)
 
 
 def _preamble(prefixes: dict[str, str] | None, base_iri: str | None) -> str:

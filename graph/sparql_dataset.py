@@ -56,3 +56,36 @@ def outbound_keyword(sparql: str) -> str | None:
     'SERVICE'
     """
     return next((word for word, _ in keywords(sparql) if word in OUTBOUND), None)
+
+
+def ask_as_select(sparql: str) -> str:
+    """An ASK query written as the SELECT of its first solution (``ASK`` → ``SELECT *`` and ``LIMIT 1``).
+
+    Virtuoso 7 answers ``true`` to ``ASK { GRAPH <g> { … } }`` for a graph outside the request's
+    dataset, where the same pattern in a SELECT has no solution; asking the SELECT avoids it.
+
+    >>> ask_as_select("ASK { GRAPH <http://e/g> { ?s ?p ?o } }")
+    'SELECT * { GRAPH <http://e/g> { ?s ?p ?o } } LIMIT 1'
+    >>> ask_as_select("PREFIX e: <http://e/ask> ASK WHERE { ?s e:p 'ASK' } VALUES ?s { e:x }")
+    "PREFIX e: <http://e/ask> SELECT * WHERE { ?s e:p 'ASK' } LIMIT 1 VALUES ?s { e:x }"
+    """
+    depth, keyword, end, after = 0, None, None, None
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup
+        if end is not None:
+            if match.group().strip() and not match.group().startswith("#"):
+                after = match.group("word").upper() if kind == "word" else match.group()
+                break
+            continue
+        if kind == "word" and keyword is None and depth == 0 and match.group().upper() == "ASK":
+            keyword = match
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+            if depth == 0 and keyword is not None:
+                end = match.end()
+    if keyword is None or end is None:
+        return sparql
+    limit = " LIMIT 1" if after in (None, "VALUES") else ""
+    return f"{sparql[:keyword.start()]}SELECT *{sparql[keyword.end():end]}{limit}{sparql[end:]}"

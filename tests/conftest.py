@@ -111,11 +111,12 @@ def _engine(request: pytest.FixtureRequest, quads: list[ox.Quad], *, server: str
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def engine_store(request: pytest.FixtureRequest, store: OxigraphStore) -> GraphStore:
+def engine_store(request: pytest.FixtureRequest, built_store_path: Path) -> GraphStore:
     """The session's built dataset on each engine."""
+    embedded = open_built_store(built_store_path, read_only=True)
     if request.param == "oxigraph":
-        return store
-    return _engine(request, list(store.quads()), server="virtuoso")
+        return embedded
+    return _engine(request, list(embedded.quads()), server="virtuoso")
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -13,7 +13,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from graph.store import OxigraphStore
+from graph.store import GraphStore
 from server.testing import LiveServer
 from tests.conftest import CONFORMANCE, require_conformance
 
@@ -50,8 +50,8 @@ def _tests() -> Iterator[tuple[str, URIRef]]:
 
 
 @pytest.fixture(scope="module")
-def live() -> Iterator[LiveServer]:
-    with LiveServer({"STORE": OxigraphStore(), "WRITE_TOKEN": TOKEN, "QUERY_WORKERS": 2,
+def live(empty_engine_store: GraphStore) -> Iterator[LiveServer]:
+    with LiveServer({"STORE": empty_engine_store, "WRITE_TOKEN": TOKEN, "QUERY_WORKERS": 2,
                      "SOURCES": None}) as server:
         yield server
 

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cli.commands.serve import get_once
+from graph.store import GraphStore
 from server.app import create_app
 from server.testing import SAMPLE_INCIDENT, sample_store
 from tests.conftest import require_sources
@@ -27,11 +28,11 @@ LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def app(tmp_path_factory: pytest.TempPathFactory, sample_engine_store: GraphStore) -> Iterator[Flask]:
     queries = tmp_path_factory.mktemp("queries")
     (queries / "cq-01.rq").write_text("# Which incidents are there?\nSELECT ?i WHERE { ?i a inv:Incident }\n")
     (queries / "cq-02.rq").write_text("# Which states?\nSELECT ?s WHERE { ?s a inv:State }\n")
-    application = create_app({"STORE": sample_store(), "QUERY_WORKERS": 2, "SOURCES": None, "QUERIES": queries,
+    application = create_app({"STORE": sample_engine_store, "QUERY_WORKERS": 2, "SOURCES": None, "QUERIES": queries,
                               "MAX_BODY_BYTES": 4096})
     yield application
     application.extensions["inviolable"].pool.close()
