@@ -208,6 +208,14 @@ class OxigraphStore:
         if self.path is not None:
             self._store.flush()
 
+    def snapshot(self, directory: Path) -> None:
+        """Write a consistent copy of an on-disk store into ``directory`` (hard links: cheap).
+
+        The copy's files stay in place whatever the store compacts later, so readers that open the
+        copy read-only never find a file gone.
+        """
+        self._store.backup(str(directory))
+
 
 def store_directory(path: Path) -> Path:
     """Where the Oxigraph files of a built store at ``path`` live (its current generation)."""

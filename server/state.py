@@ -14,6 +14,7 @@ from graph.store import BUILD_INFO, GraphStore, OxigraphStore, open_store
 from server.cache import forget
 from server.errors import ApiError
 from server.pool import QueryPool
+from server.snapshots import attach
 from server.worker import Outcome, QueryJob
 
 EXTENSION_KEY = "inviolable"
@@ -71,7 +72,9 @@ def create_state(app: Flask) -> ServerState:
     store, built = _open(app.config["STORE"], writable=writable)
     lock = threading.RLock()
     # Workers of the embedded engine lose the network; a remote engine's workers need it to reach it.
-    pool = QueryPool(store.reopen, size=app.config["QUERY_WORKERS"], fork_lock=lock,
+    # Workers of a writable on-disk store open snapshots: the live files vanish as the writer compacts.
+    snapshots = attach(store, writable=writable, timeout=app.config["QUERY_TIMEOUT"])
+    pool = QueryPool(snapshots.open if snapshots else store.reopen, size=app.config["QUERY_WORKERS"], fork_lock=lock,
                      network=not isinstance(store, OxigraphStore),
                      memory_budget=app.config["QUERY_MEMORY_MB"] * 2**20,
                      require_sandbox=app.config["REQUIRE_SANDBOX"])

@@ -28,6 +28,7 @@ from graph.store import OxigraphStore
 from server.bodies import operations
 from server.errors import ApiError
 from server.sandbox import confine
+from server.snapshots import reader
 
 Mutation = Callable[[ox.Store], None]
 _PR_SET_PDEATHSIG = 1
@@ -130,13 +131,18 @@ def _child(connection: multiprocessing.connection.Connection, store: OxigraphSto
     _die_with_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # No network for the engine running the update (a LOAD that got past the parser connects nowhere).
-    confine(keep={connection.fileno()})
+    # A remote engine's copy is read over the network first; the mutation then runs confined.
+    remote = not isinstance(store, OxigraphStore)
+    if not remote:
+        confine(keep={connection.fileno()})
     try:
-        view = store.reopen() if hasattr(store, "reopen") else store
+        view = reader(store)
         if graphs is None:
             before = set(view.quads())
         else:
             before = {q for graph in graphs for q in view.quads(graph)}
+        if remote:
+            confine(keep={connection.fileno()})
         scratch = ox.Store()
         scratch.bulk_extend(before)
         mutate(scratch)

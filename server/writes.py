@@ -24,8 +24,9 @@ from typing import Any
 
 from flask import current_app, has_app_context, request
 
-from graph.sources import SourceError
 from graph import journal
+from graph.sources import SourceError
+from server import snapshots
 from server.bodies import DEFAULT_MAX_DEPTH, check_nesting
 from server.errors import ApiError
 from server.graphs import gated
@@ -92,6 +93,8 @@ def recover(state: ServerState, directory: Path | None) -> None:
     if last is not None:
         with write_lock(state), state.lock:
             state.store.apply_delta(last.removed, last.added)
+            snapshots.after_write(state.store)
+        state.changed()
 
 
 def _timeout() -> float:
@@ -141,6 +144,7 @@ def commit_delta(state: ServerState, delta: Delta, *, sources: Path | None = Non
     try:
         with state.lock:
             state.store.apply_delta(delta.removed, delta.added)
+            snapshots.after_write(state.store)
     except OSError as error:
         if entry is not None:
             entry.unlink(missing_ok=True)
