@@ -25,7 +25,7 @@ from graph.journal import Entry
 from graph.layout import NotAStore, check_target, current_generation, new_generation, swap_in
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph
-from graph.sources import load_manifest
+from graph.sources import MANIFEST, load_manifest
 from graph.store import BUILD_INFO, OxigraphStore, open_built_store
 from graph.summary import Summary, summarise
 from graph.validation import ValidationReport, validate_quads
@@ -69,8 +69,9 @@ def inputs_digest(files: list[DataFile], shapes_dir: Path = SHAPES_DIR) -> str:
 
 
 def _manifest_path(data_dir: Path) -> Path:
-    """The source manifest of a data directory (its ``reference/sources.ttl``)."""
-    return data_dir / "reference" / "sources.ttl"
+    """The source manifest of a data directory (its ``reference/sources.ttl``), else the committed one."""
+    own = data_dir / "reference" / "sources.ttl"
+    return own if own.is_file() else MANIFEST
 
 
 def _check_graph_folders(files: list[DataFile], data_dir: Path = DATA_DIR) -> None:

@@ -25,8 +25,8 @@ def _output(result, fmt: str) -> bytes:
 
 
 def test_run_query_predeclares_project_prefixes(store):
-    rows = list(run_query(store, STATES))
-    assert [row["code"].value for row in rows][:3] == ["AR", "BR", "CL"]
+    codes = [row["code"].value for row in list(run_query(store, STATES))]
+    assert {"AR", "BR", "CL"} <= set(codes) and codes == sorted(codes)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "table"])
