@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graph.config import settings
+from graph.config import StoreSpec, settings, store_spec
 
 
 class CommandError(Exception):
@@ -19,9 +19,10 @@ def add_sources_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
-    """``--store DIR``, defaulting to ``INVIOLABLE_STORE`` or ``var/store`` in the checkout."""
-    parser.add_argument("--store", type=Path, default=None, metavar="DIR",
-                        help="store directory (env INVIOLABLE_STORE; default var/store)")
+    """``--store DIR|URL``, defaulting to ``INVIOLABLE_STORE`` or ``var/store`` in the checkout."""
+    parser.add_argument("--store", type=store_spec, default=None, metavar="DIR|URL",
+                        help="store directory, or a remote engine's SPARQL query URL (http://…/sparql) "
+                             "(env INVIOLABLE_STORE; default var/store)")
 
 
 def resolve_sources(args: argparse.Namespace) -> Path | None:
@@ -29,6 +30,6 @@ def resolve_sources(args: argparse.Namespace) -> Path | None:
     return args.sources if args.sources is not None else settings().sources
 
 
-def resolve_store(args: argparse.Namespace) -> Path:
-    """The store directory the user chose, or the configured default."""
+def resolve_store(args: argparse.Namespace) -> StoreSpec:
+    """The store directory (or remote engine URL) the user chose, or the configured default."""
     return args.store if args.store is not None else settings().store

@@ -9,7 +9,9 @@ import sys
 from cli.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
 from graph.build import BuildError, build_store
 from graph.loader import DataSyntaxError
+from graph.remote_http import RemoteError
 from graph.sources import SourceError
+from graph.store import is_remote, open_store
 
 NAME = "build"
 HELP = "build the store (one named graph per document), swapping it in only when complete and valid"
@@ -33,9 +35,15 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"… {message}", file=sys.stderr, flush=True)
 
+    store = resolve_store(args)
     try:
-        result = build_store(path=resolve_store(args), sources=sources, progress=progress)
-    except (BuildError, DataSyntaxError, SourceError) as error:
+        if is_remote(store):
+            from graph.remote_build import build_remote
+
+            result = build_remote(open_store(store), sources=sources, progress=progress)
+        else:
+            result = build_store(path=store, sources=sources, progress=progress)
+    except (BuildError, DataSyntaxError, SourceError, RemoteError, TimeoutError) as error:
         raise CommandError(f"build failed, the previous store is unchanged.\n{error}") from error
     if args.json:
         print(json.dumps({**result.summary.to_json(), "store": str(result.path),

@@ -10,7 +10,8 @@ from cli.commands import CommandError, add_store_option, resolve_store
 from graph.export import export
 from graph.formats import RDF_FORMATS
 from graph.namespaces import GRAPH
-from graph.store import open_built_store
+from graph.remote_http import RemoteError
+from graph.store import open_store
 
 NAME = "export"
 HELP = "export the whole dataset or one graph (N-Quads, TriG, JSON-LD keep graph names; other formats get the union)"
@@ -25,14 +26,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        store = open_built_store(resolve_store(args), read_only=True)
-    except FileNotFoundError as error:
+        store = open_store(resolve_store(args), read_only=True)
+        names = store.graph_names()
+    except (FileNotFoundError, RemoteError, TimeoutError) as error:
         raise CommandError(str(error)) from error
     graph = args.graph
     if graph is not None and ":" not in graph:
         graph = f"{GRAPH}{graph}"
-    if graph is not None and graph not in store.graph_names():
-        raise CommandError(f"no graph {graph}; graphs: {', '.join(store.graph_names())}")
+    if graph is not None and graph not in names:
+        raise CommandError(f"no graph {graph}; graphs: {', '.join(names)}")
     output = args.output.open("wb") if args.output else sys.stdout.buffer
     try:
         export(store, output, format=RDF_FORMATS[args.format], graph=graph)

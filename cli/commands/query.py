@@ -9,7 +9,8 @@ from pathlib import Path
 from cli.commands import CommandError, add_store_option, resolve_store
 from graph.formats import RDF_FORMATS, RESULT_FORMATS
 from graph.query import QueryFormatError, run_query, write_result
-from graph.store import open_built_store
+from graph.remote_http import RemoteError
+from graph.store import open_store
 
 NAME = "query"
 HELP = "run a SPARQL query (argument, --file or stdin) over the union of all graphs"
@@ -37,10 +38,10 @@ def _query_text(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     sparql = _query_text(args)
     try:
-        store = open_built_store(resolve_store(args), read_only=True)
+        store = open_store(resolve_store(args), read_only=True)
         result = run_query(store, sparql)
         write_result(result, sys.stdout.buffer, args.format)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, RemoteError, TimeoutError) as error:
         raise CommandError(str(error)) from error
     except SyntaxError as error:
         raise CommandError(f"the query does not parse: {error}") from error

@@ -106,11 +106,11 @@ def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64) ->
 
 def run(args: argparse.Namespace) -> int:
     store, sources = resolve_store(args), resolve_sources(args)
-    if args.build_if_needed:
-        ensure_built(store, sources, log=lambda line: print(line, file=sys.stderr, flush=True))
-    from graph.store import store_directory
+    from graph.store import is_remote, store_directory
 
-    if not store_directory(store).is_dir():
+    if args.build_if_needed and not is_remote(store):
+        ensure_built(store, sources, log=lambda line: print(line, file=sys.stderr, flush=True))
+    if not is_remote(store) and not store_directory(store).is_dir():
         raise CommandError(f"no store at {store}: run `inviolable build` first, or pass --build-if-needed")
     config: dict[str, Any] = {"STORE": store, "SOURCES": sources}
     if args.get is not None:
