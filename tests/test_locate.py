@@ -72,3 +72,56 @@ def test_locate_command_reports_clear_errors(document, passage, message, capsys)
     sources = require_sources()
     assert main(["locate", document, passage, "--sources", str(sources)]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "passage"), [
+    ("He said “no” – twice.", 'He said "no" - twice.'),
+    ("It’s the embassy’s wall.", "It's the embassy's wall"),
+    ("a line\n   broken  here", "a line broken here"),
+    ("non\u00a0breaking space", "non breaking space"),
+])
+def test_locate_normalises_quotes_dashes_and_whitespace(text, passage):
+    span = locate(text, passage)
+    original = text[span.start:span.end]
+    assert original != passage and span.sha256 == sha256_text(original)
+    assert " ".join(original.split()).replace("“", '"').replace("”", '"').replace("’", "'").replace(
+        "–", "-") == passage
+
+
+def test_locate_proposes_the_nearest_match_with_its_offsets():
+    text = "Police entered the embassy of Mexico in Quito on the night of 5 April."
+    with pytest.raises(PassageNotFound, match="nearest match") as caught:
+        locate(text, "Police entred the embasy of Mexico")
+    nearest = caught.value.nearest
+    assert nearest is not None and caught.value.similarity > 0.9
+    assert text[nearest.start:nearest.end].startswith("Police entered the embassy of Mexico")
+    assert f"{nearest.start}-{nearest.end}" in str(caught.value)
+
+
+def test_locate_gives_no_nearest_match_for_unrelated_text():
+    with pytest.raises(PassageNotFound) as caught:
+        locate("abc def ghi", "zzzzzzzzzzzzzzzzzzzzzzzz")
+    assert caught.value.nearest is None and "nearest" not in str(caught.value)
+
+
+def test_locate_command_accepts_straight_quotes_for_curly_ones(capsys):
+    sources = require_sources()
+    document = find_document("washington-venezuelan-embassy-canindia")
+    text = read_document(document, sources)
+    start = text.index("“I learn")
+    passage = text[start:start + 40].replace("“", '"')
+    assert main(["locate", document.slug, passage, "--sources", str(sources)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{start}\t{start + 40}\t")
+    assert "matched after making quotes" in captured.err
+
+
+def test_locate_command_prints_the_nearest_match(capsys):
+    sources = require_sources()
+    document = find_document("washington-venezuelan-embassy-canindia")
+    text = read_document(document, sources)
+    start = text.index("Venezuela had not authorized")
+    typo = text[start:start + 50].replace("authorized", "authorised")
+    assert main(["locate", document.slug, typo, "--sources", str(sources)]) == 2
+    err = capsys.readouterr().err
+    assert "nearest match" in err and f"{start}-" in err
