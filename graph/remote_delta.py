@@ -23,6 +23,7 @@ REGISTER = "urn:inviolable:store"
 #: The engine graph that stands for the dataset's default graph.
 DEFAULT_GRAPH = "urn:inviolable:default-graph"
 _STORE, _HOLDS, _VERSION = f"<{REGISTER}>", "<urn:inviolable:holds>", "<urn:inviolable:version>"
+_COMPUTED = ("http://www.w3.org/2001/XMLSchema#duration",)
 _STORED_BNODE = re.compile(r"^vb(\d+)$")
 _CURRENT = f"GRAPH <{REGISTER}> {{ {_STORE} {_VERSION} ?version }}"
 # Exactly one row, ?version bound to the current version if there is one (Virtuoso gives no row
@@ -53,10 +54,14 @@ class _Terms:
 
     def __init__(self) -> None:
         self.fresh: dict[str, str] = {}
+        self.binds: dict[ox.Literal, str] = {}
 
     def render(self, term: ox.Term, *, inserting: bool) -> str | None:
         if isinstance(term, ox.Triple):
             raise ValueError("the remote engine does not hold triple terms (RDF 1.2)")
+        if isinstance(term, ox.Literal) and term.datatype.value in _COMPUTED:
+            # Virtuoso 7 cannot compile such a constant in a template; a variable bound to it can.
+            return self.binds.setdefault(term, f"?literal{len(self.binds)}")
         if not isinstance(term, ox.BlankNode):
             return str(term)
         stored = _STORED_BNODE.match(term.value)
@@ -77,18 +82,33 @@ def _blocks(quads: Iterable[ox.Quad], terms: _Terms, *, inserting: bool) -> tupl
     return [f"GRAPH <{g}> {{ {' '.join(lines)} }}" for g, lines in by_graph.items()], set(by_graph)
 
 
+def _irremovable(term: ox.Term) -> bool:
+    """Literals a Virtuoso 7 delete never matches: WKT geometries and zero durations (measured)."""
+    if not isinstance(term, ox.Literal):
+        return False
+    if term.datatype.value == "http://www.opengis.net/ont/geosparql#wktLiteral":
+        return True
+    return term.datatype.value == _COMPUTED[0] and not re.search(r"[1-9]", term.value)
+
+
 def delta_operation(removed: list[ox.Quad], added: list[ox.Quad], *, version: str) -> str:
     """One operation removing ``removed``, adding ``added``, registering the graphs added to and
     writing ``version``; empty when there is nothing to do.
 
-    :raises ValueError: for a triple term or a blank-node graph name.
+    :raises ValueError: for a triple term, a blank-node graph name, or a literal Virtuoso cannot remove.
     """
     if not removed and not added:
         return ""
+    stuck = next((q.object for q in removed if _irremovable(q.object)), None)
+    if stuck is not None:
+        raise ValueError(f"Virtuoso 7 cannot remove the literal {stuck} (it matches no stored form); "
+                         "nothing was applied")
     terms = _Terms()
     deleting, _ = _blocks(removed, terms, inserting=False)
     inserting, graphs = _blocks(added, terms, inserting=True)
-    return _operation(deleting, inserting, graphs, version)
+    binds = " ".join(f"BIND(STRDT({ox.Literal(literal.value)}, <{literal.datatype.value}>) AS {name})"
+                     for literal, name in terms.binds.items())
+    return _operation(deleting, inserting, graphs, version, binds)
 
 
 def version_bump(version: str, *, register: Iterable[str] = ()) -> str:
@@ -96,13 +116,13 @@ def version_bump(version: str, *, register: Iterable[str] = ()) -> str:
     return _operation([], [], set(register), version)
 
 
-def _operation(deleting: list[str], inserting: list[str], graphs: set[str], version: str) -> str:
+def _operation(deleting: list[str], inserting: list[str], graphs: set[str], version: str, binds: str = "") -> str:
     register = [f"{_STORE} {_VERSION} {ox.Literal(version)} ."]
     register += [f"{_STORE} {_HOLDS} <{g}> ." for g in sorted(graphs)]
     delete = " ".join([*deleting, _CURRENT])
     insert = " ".join([*inserting, f"GRAPH <{REGISTER}> {{ {' '.join(register)} }}"])
     return (f"DELETE {{ {delete} }}\nINSERT {{ {insert} }}\n"
-            f"WHERE {{ {_ONE_ROW} }}")
+            f"WHERE {{ {_ONE_ROW} {binds} }}")
 
 
 def register_exactly(graphs: Iterable[str], version: str) -> str:

@@ -9,6 +9,7 @@ How the dataset maps onto the engine:
 - The default graph is the graph ``urn:inviolable:default-graph`` on the engine.
 - Blank nodes read from the engine are named ``vb…`` after Virtuoso's ``nodeID://b…``; a delta
   that removes or reuses one names it back, so a stored blank node can be removed exactly.
+- Literals Virtuoso rewrites (booleans, durations, WKT) are restored on reading (:mod:`graph.remote_literals`).
 - A delta is ONE ``DELETE {…} INSERT {…} WHERE {…}`` operation, with the version bump and the
   register update in the same operation: Virtuoso commits between the operations of a request,
   but runs one operation in one transaction.
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 from graph.config import RemoteSettings, settings
 from graph.remote_delta import DEFAULT_GRAPH, REGISTER, delta_operation, engine_graph, from_engine, version_bump
 from graph.remote_http import Client, RemoteError, form
+from graph.remote_literals import restore_json, restore_term
 from graph.sparql_dataset import ask_as_select, has_dataset_clause, outbound_keyword
 
 JSON = "application/sparql-results+json"
@@ -250,7 +252,7 @@ class RemoteStore:
 
 def _solutions(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
     """SPARQL JSON results from the engine, its blank nodes renamed ``vb…`` (``nodeID://b…`` is not a label)."""
-    return ox.parse_query_results(_BNODE_JSON.sub(rb"\1v", body), format=ox.QueryResultsFormat.JSON)
+    return ox.parse_query_results(restore_json(_BNODE_JSON.sub(rb"\1v", body)), format=ox.QueryResultsFormat.JSON)
 
 
 def _preamble(prefixes: dict[str, str] | None, base_iri: str | None) -> str:
@@ -283,4 +285,4 @@ def _as_query_triples(triples: Iterable[ox.Quad]) -> ox.QueryTriples:
 
 
 def _renamed(term: ox.Term) -> ox.Term:
-    return ox.BlankNode("v" + term.value) if isinstance(term, ox.BlankNode) else term
+    return ox.BlankNode("v" + term.value) if isinstance(term, ox.BlankNode) else restore_term(term)

@@ -20,6 +20,8 @@ from tests.virtuoso import VirtuosoServer
 P = ox.NamedNode("http://e/p")
 G = ox.NamedNode("http://e/g")
 H = ox.NamedNode("http://e/h")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 
 
 def _quad(i: int, graph: ox.NamedNode | ox.DefaultGraph = G) -> ox.Quad:
@@ -92,12 +94,35 @@ def test_store_remote_export_is_the_same_bytes_on_both_engines(remote: RemoteSto
     quads = [_quad(1), _quad(2, H), _quad(3, ox.DefaultGraph()),
              ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("hola", language="es"), G),
              ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("7", datatype=ox.NamedNode(
-                 "http://www.w3.org/2001/XMLSchema#integer")), G)]
+                 "http://www.w3.org/2001/XMLSchema#integer")), G),
+             *(ox.Quad(ox.NamedNode(f"http://e/t{i}"), P, ox.Literal(value, datatype=ox.NamedNode(datatype)), G)
+               for i, (value, datatype) in enumerate([("true", XSD + "boolean"), ("false", XSD + "boolean"),
+                                                       ("P8Y", XSD + "duration"), ("P11M", XSD + "duration"),
+                                                       ("-P1D", XSD + "duration"), ("PT1H30M", XSD + "duration"),
+                                                       ("POINT(1 2)", WKT)]))]
     embedded = OxigraphStore()
     embedded.bulk_load(quads)
     remote.apply_delta([], quads)
     for fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         assert export_bytes(remote, format=fmt) == export_bytes(embedded, format=fmt), fmt
+
+
+def test_store_remote_restored_literals_can_be_removed_again(remote: RemoteStore) -> None:
+    quads = [ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)), G)
+             for value, datatype in [("true", "boolean"), ("P8Y", "duration"), ("P1D", "duration")]]
+    remote.apply_delta([], quads)
+    stored = set(remote.quads())
+    assert stored == set(quads)
+    remote.apply_delta(stored, [])
+    assert list(remote.quads()) == []
+
+
+def test_store_remote_refuses_a_removal_it_cannot_match(remote: RemoteStore) -> None:
+    point = ox.Quad(ox.NamedNode("http://e/s"), P, ox.Literal("POINT(1 2)", datatype=ox.NamedNode(WKT)), G)
+    remote.apply_delta([], [point, _quad(1)])
+    with pytest.raises(ValueError, match="cannot remove"):
+        remote.apply_delta([point, _quad(1)], [])
+    assert set(remote.quads()) == {point, _quad(1)}
 
 
 def test_store_remote_keeps_other_graphs_of_the_engine_out(remote: RemoteStore) -> None:
