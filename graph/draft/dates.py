@@ -147,6 +147,8 @@ def _in_sentence(piece: str, offset: int, *, anchor: dt.date | None, context: _C
         if at is None:
             continue
         used.append((at, at + len(expression)))
+        if _names_a_thing(piece, at, expression):
+            continue
         mention = _read(expression, anchor, context.year)
         if mention is not None:
             value, precision, rule, base = mention
@@ -170,6 +172,15 @@ def _in_sentence(piece: str, offset: int, *, anchor: dt.date | None, context: _C
                                    rule, base))
         used.append((at, at + len(phrase)))
     return sorted(results, key=lambda m: m.start)
+
+
+def _names_a_thing(piece: str, at: int, expression: str) -> bool:
+    """True for a bare year that qualifies a name ("the 1961 Vienna Convention", "2023 general election")."""
+    if not re.fullmatch(r"\d{4}", expression):
+        return False
+    following = piece[at + len(expression):].lstrip()
+    return bool(re.match(r"[A-Z]|[a-z]+ (?:election|elections|earthquake|convention|treaty|constitution)\b",
+                         following))
 
 
 def _position(piece: str, expression: str, used: list[tuple[int, int]]) -> int | None:
