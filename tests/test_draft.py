@@ -139,3 +139,12 @@ def test_draft_command_rejects_an_unknown_document(tmp_path: Path) -> None:
                                timeout=120)
     assert completed.returncode != 0 and "Traceback" not in completed.stderr
     assert "no-such-document" in completed.stderr
+
+
+def test_draft_dates_skip_years_that_qualify_a_name() -> None:
+    from graph.draft.dates import find_dates
+    from graph.draft.text import sentences
+
+    text = "Under the 1961 Vienna Convention the premises are inviolable, as they were in 1970."
+    found = find_dates(text, sentences(text), anchor=None)
+    assert [(d.text, d.value) for d in found] == [("1970", "1970")]
