@@ -173,3 +173,15 @@ def test_run_shapes_rejects_invalid_shapes(engine: str) -> None:
     quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("v"))
     with pytest.raises(ShapesError):
         run_shapes([quad], shapes, engine=engine)
+
+
+def test_validate_command_names_an_unknown_engine_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    monkeypatch.setenv("INVIOLABLE_SHACL_ENGINE", "jena")
+    (tmp_path / "data").mkdir()
+    status = main(["validate", "--no-sources", "--data-dir", str(tmp_path / "data"), str(CONFORMING)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "unknown SHACL engine 'jena'" in err and "Traceback" not in err

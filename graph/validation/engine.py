@@ -23,7 +23,7 @@ from graph.validation.locations import LocationIndex, display_path
 from graph.validation.refine import refine
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
-from graph.validation.turbo import ShapesError, run_shapes
+from graph.validation.turbo import EngineError, ShapesError, run_shapes
 
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
 
@@ -40,13 +40,15 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     :raises SourceError: when a document is missing or its hash changed.
     :raises SyntaxError: when a shapes file does not parse.
     :raises ShapesError: when the engine rejects the shapes.
-    :raises ValueError: for an unknown engine name.
+    :raises EngineError: for an unknown engine name (a :class:`ShapesError`).
     """
     began = time.perf_counter()
     paths = _ordered_paths(files or [])
     shapes = load_shapes(shapes_dir)
     try:
         results_graph, triples = run_shapes(quads, core_shapes(shapes), engine=engine)
+    except EngineError:
+        raise
     except ShapesError as error:
         raise ShapesError(f"{shapes_dir}: {error}") from error
     index = LocationIndex(paths)

@@ -36,17 +36,21 @@ class ShapesError(Exception):
     """The shapes themselves are not valid SHACL, so nothing could be validated."""
 
 
+class EngineError(ShapesError, ValueError):
+    """No SHACL engine of that name, so nothing could be validated."""
+
+
 def engine_name(engine: str | None = None) -> str:
     """The engine to use: ``engine`` if given, else ``$INVIOLABLE_SHACL_ENGINE``, else turbo.
 
     >>> engine_name("pyshacl")
     'pyshacl'
 
-    :raises ValueError: when the name is not one of :data:`ENGINES`.
+    :raises EngineError: when the name is not one of :data:`ENGINES`.
     """
     name = (engine or os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE).strip().lower()
     if name not in ENGINES:
-        raise ValueError(f"unknown SHACL engine {name!r} (from {'the option' if engine else ENGINE_VARIABLE}); "
+        raise EngineError(f"unknown SHACL engine {name!r} (from {'the option' if engine else ENGINE_VARIABLE}); "
                          f"use one of {', '.join(ENGINES)}")
     return name
 
@@ -57,7 +61,7 @@ def run_shapes(quads: Sequence[ox.Quad], shapes: Graph, *, engine: str | None = 
     :param engine: ``turbo`` or ``pyshacl``; see :func:`engine_name` for the default.
     :returns: pyshacl's results graph and the number of distinct triples validated.
     :raises ShapesError: when the engine rejects the shapes.
-    :raises ValueError: for an unknown engine name.
+    :raises EngineError: for an unknown engine name.
     """
     if engine_name(engine) == "pyshacl":
         return _run_pyshacl(quads, shapes)
@@ -117,4 +121,4 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "ENGINE_VARIABLE", "ShapesError", "engine_name", "run_shapes"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "ENGINE_VARIABLE", "EngineError", "ShapesError", "engine_name", "run_shapes"]
