@@ -46,7 +46,8 @@ def _count(client: FlaskClient) -> int:
 
 
 def _incident(client: FlaskClient) -> str:
-    response = client.get("/sparql", query_string={"query": "SELECT ?i { ?i a <https://w3id.org/inviolable/ontology#Incident> } LIMIT 1"},
+    query = "SELECT ?i { ?i a <https://w3id.org/inviolable/ontology#Incident> } LIMIT 1"
+    response = client.get("/sparql", query_string={"query": query},
                           headers={"Accept": "application/sparql-results+json"})
     return response.get_json()["results"]["bindings"][0]["i"]["value"]
 
