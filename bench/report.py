@@ -155,6 +155,11 @@ def soak_tables(soaks: list[dict]) -> list[str]:
     return lines
 
 
+def _error_share(throughput: dict, name: str) -> float:
+    figures = throughput["medians"].get(name, {}).get("8", {})
+    return figures.get("errors", 0) / figures["requests"] if figures.get("requests") else 0.0
+
+
 def _throughput_targets(throughput: dict) -> list[dict]:
     rows = []
     ratios = throughput["ratios"].get("8", {})
@@ -164,11 +169,19 @@ def _throughput_targets(throughput: dict) -> list[dict]:
         if ours not in throughput["medians"] or other not in throughput["medians"]:
             continue
         value = ratios.get(f"rps {ours}/{other}")
+        verdict = _verdict(value, wanted, higher_is_better=True)
+        failed = [name for name in (ours, other) if _error_share(throughput, name) > 0.01]
+        if failed:
+            # Requests per second of answers that were errors say nothing about speed.
+            verdict = f"not measured: {', '.join(failed)} answered over 1 % of requests with errors"
         rows.append({"target": f"req/s at 8 clients, {how}, ≥ {wanted:g} × {other}", "measured": value,
-                     "verdict": _verdict(value, wanted, higher_is_better=True)})
+                     "verdict": verdict})
     p99 = throughput["medians"].get("inviolable", {}).get("8", {}).get("p99_ms")
+    verdict = _verdict(p99, 50.0, higher_is_better=False)
+    if _error_share(throughput, "inviolable") > 0.01:
+        verdict = "not measured: over 1 % of requests were answered with errors"
     rows.append({"target": "p99 < 50 ms, competency mix, real graph, 8 clients, cache on", "measured": p99,
-                 "verdict": _verdict(p99, 50.0, higher_is_better=False)})
+                 "verdict": verdict})
     return rows
 
 
