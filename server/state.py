@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from graph.layout import current_generation
 from graph.store import BUILD_INFO, GraphStore, OxigraphStore, open_store
 from server.cache import forget
 from server.errors import ApiError
@@ -61,7 +62,7 @@ def _open(spec: GraphStore | Path | str, *, writable: bool) -> tuple[GraphStore,
     except (OSError, ValueError) as error:
         raise ApiError(503, f"cannot open the store at {spec}: {error}") from error
     built = None
-    if isinstance(spec, Path) and (info := spec / BUILD_INFO).exists():
+    if isinstance(spec, Path) and (info := current_generation(spec) / BUILD_INFO).exists():
         built = datetime.fromtimestamp(info.stat().st_mtime, UTC).replace(microsecond=0)
     return store, built
 

@@ -106,3 +106,20 @@ def test_writes_export_then_retire_round_trip(tmp_path: Path, capsys: pytest.Cap
     assert list(journal.entries(store / "journal")) == []
     build_store(data, path=store)
     assert note in set(open_built_store(store).quads(str(REFERENCE_GRAPH)))
+
+
+def test_build_serve_build_if_needed_keeps_journalled_writes(tmp_path: Path) -> None:
+    import json
+
+    from cli.commands.serve import ensure_built
+
+    store = tmp_path / "store"
+    build_store(path=store)
+    subject = next(q.subject for q in open_built_store(store).quads(str(REFERENCE_GRAPH)) if q.predicate == LABEL)
+    note = ox.Quad(subject, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("endpoint"),
+                   ox.NamedNode(str(REFERENCE_GRAPH)))
+    journal.append(store / "journal", [], [note])
+    info = current_generation(store) / "build.json"
+    info.write_text(json.dumps({**json.loads(info.read_text()), "inputs": "older data"}))
+    assert ensure_built(store, None, log=lambda line: None) is True
+    assert note in set(open_built_store(store).quads(str(REFERENCE_GRAPH)))
