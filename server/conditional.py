@@ -59,13 +59,15 @@ def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | 
     server = state()
     with server.lock:
         version, modified = f"{server.generation}:{server.store.version()}", server.modified
+    cache = cache_for(server, current_app.config)
+    if cache is None:
+        return CachedQuery("", None, modified)
     # JSON-LD bodies are shaped by the Accept header's profile, so it is part of their name.
     accept = request.headers.get("Accept", "") if ox.RdfFormat.JSON_LD in formats else ""
     media = tuple(getattr(fmt, "media_type", None) for fmt in formats)
     key = make_key(job.sparql, dataset=(job.dataset, tuple(job.default_graphs or ()), tuple(job.named_graphs or ())),
                    formats=(*media, accept), base_iri=job.base_iri or "", version=version)
-    cache = cache_for(server, current_app.config)
-    return CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None)
+    return CachedQuery(key, cache, modified, cache.get(key))
 
 
 __all__ = ["CachedQuery", "lookup"]
