@@ -46,7 +46,7 @@ def test_add_source_extracts_a_wikitext_document(workspace):
     result = add_source(new, manifest_path=workspace["manifest"], out_dir=workspace["out"])
     assert result.format == "text/x-wiki"
     assert sorted(path.name for path in result.generated) == [
-        "citations.ttl", "infobox.ttl", "mentions.ttl", "reactions.ttl"]
+        "citations.ttl", "furniture.ttl", "infobox.ttl", "mentions.ttl", "reactions.ttl"]
     assert all(path.parent == workspace["out"] / "mini-article" for path in result.generated)
 
 

@@ -137,4 +137,4 @@ def test_committed_generated_data_matches_a_fresh_extraction():
     problems = drift(require_sources())
     assert not problems, "\n".join(map(str, problems))
     assert sorted(p.name for p in (GENERATED_DIR / SLUG).glob("*.ttl")) == [
-        "citations.ttl", "infobox.ttl", "mentions.ttl", "reactions.ttl"]
+        "citations.ttl", "furniture.ttl", "infobox.ttl", "mentions.ttl", "reactions.ttl"]

@@ -17,7 +17,7 @@ from mwparserfromhell.nodes import Comment, Tag, Template, Wikilink
 from graph.extract.entities import normalise_title, wiki_url
 from graph.extract.infobox import _value_spans, find_infobox
 from graph.extract.turtle import Turtle, add_span, iri, literal
-from graph.extract.wikitext import Located, is_tag, template_name
+from graph.extract.wikitext import ExtractionError, Located, is_tag, template_name
 from graph.sources import SourceDocument
 
 _VIDEO = (".webm", ".ogv", ".mp4", ".ogg")
@@ -122,7 +122,10 @@ def _see_also(turtle: Turtle, document: SourceDocument, text: str, nodes: list[L
 
 def extract_furniture(turtle: Turtle, document: SourceDocument, text: str, nodes: list[Located], *,
                       wiki: str) -> int:
-    """Add the page furniture of ``document`` to ``turtle``; return how many triples were added."""
+    """Add the page furniture of ``document`` to ``turtle``; return how many triples were added.
+
+    :raises ExtractionError: when the date-format template's date is not a month and year.
+    """
     source = iri(document.iri)
     before = len(turtle)
     for located in nodes:
@@ -137,7 +140,13 @@ def extract_furniture(turtle: Turtle, document: SourceDocument, text: str, nodes
             elif re.fullmatch(r"use (dmy|mdy|ymd) dates", name):
                 turtle.add(source, "inv:dateFormat", literal(name.split()[1]))
                 if node.has("date"):
-                    month = datetime.strptime(str(node.get("date").value).strip(), "%B %Y")
+                    value = str(node.get("date").value).strip()
+                    try:
+                        month = datetime.strptime(value, "%B %Y")
+                    except ValueError:
+                        raise ExtractionError(f"{document.slug} ({document.file_name})", text, located.start,
+                                              f"the date-format template's date {value!r} is not a month and year, "
+                                              "such as 'June 2024'") from None
                     since = literal(month.strftime("%Y-%m"), datatype="xsd:gYearMonth")
                     turtle.add(source, "inv:dateFormatSince", since)
             elif name.startswith("defaultsort:"):
