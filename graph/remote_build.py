@@ -34,6 +34,5 @@ def build_remote(store: RemoteStore, *, data_dir: Path = DATA_DIR, sources: Path
         progress(f"load {result.summary.total} quads into {store.query_url}")
         store.replace_all(built.quads(), progress=progress)
         del built
-    result.path = Path(store.query_url)
     result.seconds = time.perf_counter() - began
     return result

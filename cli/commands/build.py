@@ -46,11 +46,11 @@ def run(args: argparse.Namespace) -> int:
     except (BuildError, DataSyntaxError, SourceError, RemoteError, TimeoutError) as error:
         raise CommandError(f"build failed, the previous store is unchanged.\n{error}") from error
     if args.json:
-        print(json.dumps({**result.summary.to_json(), "store": str(result.path),
+        print(json.dumps({**result.summary.to_json(), "store": str(store),
                           "seconds": round(result.seconds, 3), "evidence_checked": result.evidence_checked},
                          indent=2))
     else:
         checked = f"evidence checked against {sources}" if sources else "evidence not checked (no sources)"
-        print(f"built {result.path} in {result.seconds:.2f} s; {checked}")
+        print(f"built {store} in {result.seconds:.2f} s; {checked}")
         print(result.summary.to_text())
     return 0
