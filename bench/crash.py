@@ -63,16 +63,54 @@ def serve(store: Path) -> None:
     server.serve_forever()
 
 
-def start(store: Path) -> tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
-    """Start :func:`serve` in a new process and wait for its port."""
-    process = subprocess.Popen([sys.executable, "-m", "bench.crash", "--serve", str(store)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               cwd=Path(__file__).resolve().parent.parent)
-    line = process.stdout.readline() if process.stdout else ""
-    if not line.strip().isdigit():
-        process.kill()
-        raise RuntimeError("the crash-trial server did not start")
-    return process, int(line)
+class Zygote:
+    """A process that has imported the server once and forks a fresh server per trial.
+
+    It never opens a store itself, so its forks start clean, in a fraction of a second.
+    """
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.crash", "--zygote"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        text=True, cwd=Path(__file__).resolve().parent.parent)
+
+    def start(self, store: Path) -> tuple[int, int]:
+        """Fork a server on ``store``; its process id and port."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{store}\n")
+        self.process.stdin.flush()
+        pid, _, port = self.process.stdout.readline().strip().partition(" ")
+        if not port.isdigit():
+            raise RuntimeError("the crash-trial server did not start")
+        return int(pid), int(port)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def zygote() -> None:
+    """Import the server, then fork one server per store path read from stdin, printing ``pid port``."""
+    from werkzeug.serving import make_server
+
+    import graph.validation  # noqa: F401 - imported once, before any fork (nothing is opened here)
+    import server.app  # noqa: F401
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in sys.stdin:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            httpd = make_server("127.0.0.1", 0, _app(Path(line.strip())), threaded=True)
+            os.write(write, str(httpd.server_port).encode())
+            os.close(write)
+            httpd.serve_forever()
+            os._exit(0)
+        os.close(write)
+        port = os.read(read, 32).decode()
+        os.close(read)
+        print(f"{pid} {port or 'failed'}", flush=True)
 
 
 def update(port: int, text: str, *, timeout: float = 60) -> int:
@@ -117,7 +155,7 @@ def stored(root: Path) -> set[ox.Quad]:
         del store
 
 
-def trial(root: Path, initial: list[ox.Quad], number: int, *, window: float) -> str:
+def trial(root: Path, initial: list[ox.Quad], number: int, *, window: float, servers: Zygote) -> str:
     """One trial: check the next write is accepted, then kill the server during a write.
 
     :return: ``"before"`` or ``"after"``, the state the store was found in.
@@ -126,7 +164,7 @@ def trial(root: Path, initial: list[ox.Quad], number: int, *, window: float) -> 
     from graph import journal
     from server.validation import validate
 
-    process, port = start(root)
+    pid, port = servers.start(root)
     try:
         probe = update(port, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:trial:{number}> <urn:p> "probe" }} }}')
         assert probe == 200, f"trial {number}: the server refused the next write ({probe})"
@@ -136,8 +174,8 @@ def trial(root: Path, initial: list[ox.Quad], number: int, *, window: float) -> 
         threading.Thread(target=update, args=(port, text), daemon=True).start()
         time.sleep(random.uniform(0, window))
     finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid)
     after_state = (before - old) | new
     found = stored(root)
     assert found in (before, after_state), (
@@ -155,25 +193,43 @@ def run(root: Path, trials: int, *, window: float = 1.5, seed: int = 0) -> Count
     random.seed(seed)
     initial = make_store(root)
     outcomes: Counter[str] = Counter()
-    for number in range(1, trials + 1):
-        outcomes[trial(root, initial, number, window=window)] += 1
-    process, port = start(root)
+    servers = Zygote()
     try:
-        assert update(port, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:last> <urn:p> "x" }} }} ; '
-                            f'DELETE DATA {{ GRAPH <{GRAPH}> {{ <urn:last> <urn:p> "x" }} }}') == 200
+        for number in range(1, trials + 1):
+            outcomes[trial(root, initial, number, window=window, servers=servers)] += 1
+        pid, port = servers.start(root)
+        try:
+            assert update(port, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:last> <urn:p> "x" }} }}') == 200
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            _wait_gone(pid)
     finally:
-        process.kill()
-        process.wait()
+        servers.close()
     return outcomes
+
+
+def _wait_gone(pid: int, *, timeout: float = 10) -> None:
+    """Wait until the killed process (and so its hold on the store) is gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--zygote", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--window", type=float, default=1.5, help="kill within this many seconds of the write")
     parser.add_argument("--dir", type=Path, default=None, help="working folder (default: a temporary one)")
     args = parser.parse_args()
+    if args.zygote:
+        zygote()
+        return
     if args.serve:
         serve(args.serve)
         return
