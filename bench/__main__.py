@@ -1,8 +1,12 @@
 """``python -m bench``: run the benchmark and write results as JSON, a Markdown summary and a plot.
 
-The default (sizes 10k and 100k, three rounds of 10 s per server and client count, two soaks of
-60 s) takes about 17 minutes on two cores; ``--sizes 10k,100k,1M,5M`` adds the big sizes.
-Each run merges into ``bench/results/results.json``, so sections and sizes may be run apart.
+The default (sizes 10k and 100k; three rounds of 10 s per server and client count, the project's
+server with its results cache on and off, Oxigraph's and rdflib-endpoint's; two soaks of 60 s)
+takes about 20 minutes on two cores; ``--sizes 10k,100k,1M,5M`` adds the big sizes, and
+``--sections throughput --clients 8 --servers inviolable,inviolable-no-cache,oxigraph`` is the
+three-minute comparison. Each section records its command, dates and load average
+(:mod:`bench.record`). Each run merges into ``bench/results/results.json``, so sections and sizes
+may be run apart.
 """
 
 from __future__ import annotations
