@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return _unreadable(args, f"the shapes do not parse: {error}")
     except FileNotFoundError as error:
         return _unreadable(args, f"no such file: {error.args[0] if error.args else error}")
+    except ValueError as error:  # a malformed term list, or an unknown closed-world check in the shapes
+        return _unreadable(args, str(error))
     _emit(args, report)
     return EXIT_CONFORMS if report.passes(strict=args.strict) else EXIT_VIOLATIONS
 
