@@ -6,9 +6,10 @@ other clients' queries are unaffected. Workers are also replaced after each writ
 see the new data.
 
 A query still running after ``slow_after`` seconds is moved to the slow lane: its worker is
-reniced to the lowest CPU priority and a fresh worker takes its place in the pool, so that a few
-runaway queries waiting for their deadline neither hold every worker nor take the CPU from the
-short queries of other clients. The slow worker is retired when its query ends.
+given the idle CPU scheduling class (or, where that is refused, the lowest nice level) and a fresh
+worker takes its place in the pool, so that a few runaway queries waiting for their deadline
+neither hold every worker nor take the CPU from the short queries of other clients. The slow
+worker is retired when its query ends.
 
 Each worker is confined when it starts (:mod:`server.sandbox`): no network, a memory cap. It parses
 every job with rdflib before running it (:mod:`server.sparql_check`) and refuses SERVICE and LOAD.
@@ -34,7 +35,7 @@ from typing import Any
 
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
 from server.sandbox import Confinement, confine
-from server.sparql_check import check
+from server.sparql_check import check, remember_runnable
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
 # Called in each new worker; returns the store the worker queries (a GraphStore, or a pyoxigraph Store).
@@ -219,8 +220,13 @@ class QueryPool:
                 return
             self._slow += 1
             worker.slow = True
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LOWEST_PRIORITY)
+        # SCHED_IDLE runs the slow worker only when a CPU has nothing else to do; where it is not
+        # permitted, the lowest nice level is the next best thing.
+        try:
+            os.sched_setscheduler(worker.process.pid, os.SCHED_IDLE, os.sched_param(0))
+        except (OSError, AttributeError):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LOWEST_PRIORITY)
         self._forks.put(self._deliver)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
@@ -297,6 +303,9 @@ class QueryPool:
             raise QueryOutOfMemory(self._memory_budget or 0)
         self._release(worker)
         if status == "ok":
+            if isinstance(job, QueryJob):
+                # Workers forked from now on inherit the verdict and need not parse this text again.
+                remember_runnable(job.sparql, "query", job.base_iri)
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)

@@ -16,11 +16,13 @@ deadline and the memory cap like the query itself.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -107,6 +109,35 @@ def _message(error: BaseException) -> str:
 
 
 _CACHED_CHARS = 16_384
+_CACHE_SIZE = 1024
+_cache: OrderedDict[tuple[str, str, str | None], Verdict] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    # A worker forked while another thread held the lock would otherwise start with it held forever.
+    global _cache_lock
+    _cache_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
+
+
+def _keep(key: tuple[str, str, str | None], verdict: Verdict) -> None:
+    with _cache_lock:
+        _cache[key] = verdict
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def remember_runnable(text: str, kind: str = "query", base_iri: str | None = None) -> None:
+    """Record that a worker found ``text`` runnable, so that workers forked later need not parse it again.
+
+    The web process calls this when a worker has answered a query; fresh workers inherit the record.
+    """
+    if len(text) <= _CACHED_CHARS:
+        _keep((text, kind, base_iri), Verdict(normalise(text)))
 
 
 def check(text: str, kind: str = "query", base_iri: str | None = None) -> Verdict:
@@ -123,14 +154,16 @@ def check(text: str, kind: str = "query", base_iri: str | None = None) -> Verdic
     >>> check("SELECT * { ?s ?p ?o # c\\rSERVICE <http://127.0.0.1:9/> { ?s ?p ?o }\\n }").refused
     'SERVICE'
     """
-    if len(text) <= _CACHED_CHARS:
-        return _cached(text, kind, base_iri)
-    return _check(text, kind, base_iri)
-
-
-@lru_cache(maxsize=1024)
-def _cached(text: str, kind: str, base_iri: str | None) -> Verdict:
-    return _check(text, kind, base_iri)
+    if len(text) > _CACHED_CHARS:
+        return _check(text, kind, base_iri)
+    key = (text, kind, base_iri)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is not None:
+        return found
+    verdict = _check(text, kind, base_iri)
+    _keep(key, verdict)
+    return verdict
 
 
 def _check(text: str, kind: str, base_iri: str | None) -> Verdict:
