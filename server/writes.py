@@ -31,6 +31,7 @@ from server.bodies import DEFAULT_MAX_DEPTH, check_nesting
 from server.errors import ApiError
 from server.graphs import gated
 from server.guards import DEFAULT_FLOOR, DEFAULT_SHARE, check_destructive
+from server.modify import shortcut_for
 from server.sparql_text import nesting_depth
 from server.state import ServerState
 from server.update_runner import Delta, Mutation, data_delta, run_mutation
@@ -178,7 +179,8 @@ def commit_update(state: ServerState, text: str, *, base_iri: str | None, prefix
     with write_lock(state):
         delta = data_delta(state.store, text, base_iri=base_iri, prefixes=prefixes)
         if delta is None:
+            shortcut = shortcut_for(text, base_iri=base_iri, prefixes=prefixes)
             delta = run_mutation(state.store, lambda store: store.update(text, base_iri=base_iri,
                                                                           prefixes=prefixes),
-                                 timeout=_timeout())
+                                 timeout=_timeout(), shortcut=shortcut)
         return commit_delta(state, delta, sources=sources)

@@ -166,3 +166,35 @@ def test_writes_journal_recovery_applies_the_last_entry(tmp_path: Path) -> None:
         assert quad in set(app.extensions["inviolable"].store.quads(GRAPH))
     finally:
         app.extensions["inviolable"].pool.close()
+
+
+@pytest.mark.parametrize("update", [
+    f"DELETE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }} INSERT {{ GRAPH ?g {{ ?s <{LABEL}> 'x'@en }} }} "
+    f"WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l FILTER(lang(?l) = 'en' && CONTAINS(STR(?l), '1')) }} }}",
+    f"DELETE WHERE {{ GRAPH <{GRAPH}> {{ ?s <{COMMENT}> ?c }} }}",
+    f"WITH <{GRAPH}> INSERT {{ ?s <{COMMENT}> ?l }} WHERE {{ ?s <{LABEL}> ?l }}",
+    f"INSERT {{ GRAPH <{GRAPH}> {{ ?s <{COMMENT}> [ <{LABEL}> 'n' ] }} }} WHERE {{ GRAPH ?g {{ ?s a ?t }} }} ",
+    "INSERT { <urn:a> <urn:b> 1 } WHERE {}",
+    f"PREFIX r: <http://www.w3.org/2000/01/rdf-schema#> DELETE {{ GRAPH ?g {{ ?s r:label ?l }} }} "
+    f"WHERE {{ GRAPH ?g {{ ?s r:label ?l }} FILTER(?s = <urn:none>) }}",
+])
+def test_writes_modify_delta_by_queries_equals_the_update_on_a_copy(update: str) -> None:
+    from graph.namespaces import PREFIXES
+    from server.modify import modify_delta, parse_modify
+
+    store = OxigraphStore()
+    store.bulk_load(generate(2))
+    modify = parse_modify(update)
+    assert modify is not None
+    removed, added = modify_delta(store, modify, base_iri=None, prefixes=PREFIXES)  # type: ignore[misc]
+    copy = ox.Store()
+    copy.bulk_extend(store.quads())
+    copy.update(update, prefixes=PREFIXES)
+    before, after = set(store.quads()), set(copy)
+
+    def plain(quads: set[ox.Quad]) -> set[ox.Quad]:
+        return {q for q in quads if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
+
+    assert set(removed) == before - after
+    assert plain(set(added)) == plain(after - before)
+    assert len(added) == len(after - before)
