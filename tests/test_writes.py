@@ -175,8 +175,8 @@ def test_writes_journal_recovery_applies_the_last_entry(tmp_path: Path) -> None:
     f"WITH <{GRAPH}> INSERT {{ ?s <{COMMENT}> ?l }} WHERE {{ ?s <{LABEL}> ?l }}",
     f"INSERT {{ GRAPH <{GRAPH}> {{ ?s <{COMMENT}> [ <{LABEL}> 'n' ] }} }} WHERE {{ GRAPH ?g {{ ?s a ?t }} }} ",
     "INSERT { <urn:a> <urn:b> 1 } WHERE {}",
-    f"PREFIX r: <http://www.w3.org/2000/01/rdf-schema#> DELETE {{ GRAPH ?g {{ ?s r:label ?l }} }} "
-    f"WHERE {{ GRAPH ?g {{ ?s r:label ?l }} FILTER(?s = <urn:none>) }}",
+    "PREFIX r: <http://www.w3.org/2000/01/rdf-schema#> DELETE { GRAPH ?g { ?s r:label ?l } } "
+    "WHERE { GRAPH ?g { ?s r:label ?l } FILTER(?s = <urn:none>) }",
 ])
 def test_writes_modify_delta_by_queries_equals_the_update_on_a_copy(update: str) -> None:
     from graph.namespaces import PREFIXES
