@@ -93,11 +93,6 @@ class OxigraphStore:
         self._opened = uuid.uuid4().hex[:12]
         self._changes = 0
 
-    @property
-    def native(self) -> ox.Store:
-        """Deprecated: the pyoxigraph store itself. Use the :class:`GraphStore` methods instead."""
-        return self._store
-
     def reopen(self) -> OxigraphStore:
         """A store over the same data for another process (a query worker): the same in-memory
         object (inherited by ``fork``), or the directory opened again read-only."""
@@ -180,6 +175,7 @@ class OxigraphStore:
         self._store.bulk_extend(quads)
         self._changed()
 
+    #: The former name of :meth:`bulk_load`, still used by the build and benchmarks.
     bulk_load_quads = bulk_load
 
     def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None,
