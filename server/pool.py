@@ -33,13 +33,14 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from graph.store import GraphStore
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
 from server.sandbox import Confinement, confine
 from server.sparql_check import check, remember_runnable
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
-# Called in each new worker; returns the store the worker queries (a GraphStore, or a pyoxigraph Store).
-StoreOpener = Callable[[], Any]
+# Called in each new worker; returns the store the worker queries.
+StoreOpener = Callable[[], GraphStore]
 log = logging.getLogger("inviolable.pool")
 _PR_SET_PDEATHSIG = 1
 _LOWEST_PRIORITY = 19
