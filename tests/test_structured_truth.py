@@ -177,3 +177,12 @@ def test_inference_layer_triples_are_each_described_by_an_inference(store):
             FILTER NOT EXISTS {{ ?i a inv:Inference ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                                    inv:justification ?why ; inv:inferredFor <{ID}source/{slug}> }} }} }}"""
         assert list(run_query(store, query)) == [], slug
+
+
+def test_query_command_reads_inferences_only_when_asked(built_store_path, capsys):
+    from cli.main import main
+    query = "ASK { <https://w3id.org/inviolable/id/claim/asylum-to-glas-unlawful> inv:disputedBy ?who }"
+    assert main(["query", "--store", str(built_store_path), query]) == 0
+    assert capsys.readouterr().out.strip() == "false"
+    assert main(["query", "--inferences", "--store", str(built_store_path), query]) == 0
+    assert capsys.readouterr().out.strip() == "true"

@@ -13,7 +13,7 @@ from graph.remote_http import RemoteError
 from graph.store import open_store
 
 NAME = "query"
-HELP = "run a SPARQL query (argument, --file or stdin) over the union of all graphs"
+HELP = "run a SPARQL query (argument, --file or stdin) over the document layer (--inferences: and the inference layers)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", type=Path, help="read the query from a file")
     parser.add_argument("--format", default="table", choices=["table", *RESULT_FORMATS, *RDF_FORMATS],
                         help="output format (default: table; RDF formats for CONSTRUCT and DESCRIBE)")
+    parser.add_argument("--inferences", action="store_true",
+                        help="also read the curators' inference layers (graph/{slug}/inferred) into the default graph")
     add_store_option(parser)
 
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     sparql = _query_text(args)
     try:
         store = open_store(resolve_store(args), read_only=True)
-        result = run_query(store, sparql)
+        result = run_query(store, sparql, inferences=args.inferences)
         write_result(result, sys.stdout.buffer, args.format)
     except (FileNotFoundError, RemoteError, TimeoutError) as error:
         raise CommandError(str(error)) from error
