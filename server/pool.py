@@ -178,6 +178,8 @@ class QueryPool:
     def _forker(self) -> None:
         while True:
             deliver = self._forks.get()
+            if deliver is None:  # close(): the pool forks no more
+                return
             deliver(self._fork())
 
     @property
@@ -334,5 +336,6 @@ class QueryPool:
             workers = [*self._idle, *self._busy]
             self._idle, self._busy = [], set()
             self._ready.notify_all()
+        self._forks.put(None)  # type: ignore[arg-type]
         for worker in workers:
             worker.kill()
