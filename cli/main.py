@@ -13,6 +13,7 @@ import sys
 
 from cli import commands
 from cli.commands import CommandError
+from graph.config import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except CommandError as error:
+    except (CommandError, SettingsError) as error:
         print(f"inviolable {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
