@@ -122,10 +122,22 @@ class VirtuosoServer:
             try:
                 with urllib.request.urlopen(f"{self.query_url}?query=ASK%7B%7D", timeout=2) as response:
                     if response.status == 200:
-                        self.isql(_LOCKDOWN)
-                        return self
+                        break
             except OSError:
                 time.sleep(0.3)
+                continue
+        else:
+            self._give_up()
+        if self.process.poll() is not None:
+            self._give_up()
+        try:
+            self.isql(_LOCKDOWN)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _give_up(self) -> None:
         log = self.directory / "db" / "virtuoso.log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
         self.stop()
