@@ -31,7 +31,8 @@ def with_prefixes(sparql: str) -> str:
 
 def graph_names(store: GraphStore) -> list[str]:
     """Names of every named graph of the store, sorted."""
-    return sorted(row["g"].value for row in store.query("SELECT DISTINCT ?g { GRAPH ?g { } }"))
+    # ``GRAPH ?g { }`` lists no graphs on some engines (Virtuoso); a triple pattern works everywhere.
+    return sorted(row["g"].value for row in store.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"))
 
 
 def document_layer(store: GraphStore) -> list[str]:
