@@ -16,7 +16,7 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix, by :m
   ``DESTRUCTIVE_SHARE`` (default 0.1) of a graph; ``UPDATE_TIMEOUT``: seconds per write (default:
   QUERY_TIMEOUT); ``JOURNAL``: the write journal's folder (default ``STORE/journal``); RDF payloads
   are held to ``MAX_QUERY_DEPTH`` too. See docs/server.md, "Writes".
-- ``QUERY_MEMORY_MB``: memory each query worker may allocate beyond what it starts with (default 1024).
+- ``QUERY_MEMORY_MB``: memory a query worker may allocate beyond what it holds with its store open (default 512).
 - ``REQUIRE_SANDBOX``: refuse to start when query workers cannot be network-confined (default false).
 - ``CLIENT_QUERIES``: queries one client (address, or write token) may have running at once (default 4).
 - ``MAX_QUERY_DEPTH``: deepest nesting of brackets a query or update may have (default 64).
@@ -47,7 +47,7 @@ def defaults() -> dict[str, Any]:
         "MAX_BODY_BYTES": base.max_body_bytes,
         "MAX_RESULT_BYTES": base.max_result_bytes,
         "QUERIES": DEFAULT_QUERIES,
-        "QUERY_MEMORY_MB": 1024,
+        "QUERY_MEMORY_MB": 512,
         "REQUIRE_SANDBOX": False,
         "CLIENT_QUERIES": 4,
         "MAX_QUERY_DEPTH": 64,

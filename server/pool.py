@@ -35,8 +35,8 @@ from typing import Any
 
 from graph.store import GraphStore
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
-from server.sandbox import Confinement, confine
-from server.sparql_check import check, remember_runnable
+from server.sandbox import Confinement, confine, limit_memory
+from server.sparql_check import check, remember_runnable, warm_up
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
 # Called in each new worker; returns the store the worker queries.
@@ -84,9 +84,12 @@ def _serve(connection: Connection, opener: StoreOpener, sandbox: bool, memory_bu
     _die_with_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    confinement = confine(keep={connection.fileno()}, no_network=sandbox, memory_budget=memory_budget)
-    connection.send(("ready", confinement))
+    confinement = confine(keep={connection.fileno()}, no_network=sandbox)
     store = opener()
+    # The cap is set once the store is open: the budget is the queries', not the store's own mappings.
+    if memory_budget:
+        confinement = replace(confinement, memory_limit=limit_memory(memory_budget))
+    connection.send(("ready", confinement))
     while True:
         try:
             job = connection.recv()
@@ -152,6 +155,7 @@ class QueryPool:
         # One long-lived thread forks every worker: a child's parent-death signal fires when the
         # thread that forked it ends, so forking from short-lived threads would kill fresh workers.
         self._forks: queue.Queue[Callable[[_Worker], None]] = queue.Queue()
+        warm_up()
         threading.Thread(target=self._forker, daemon=True, name="inviolable-forker").start()
         started: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self._size):

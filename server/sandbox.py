@@ -8,8 +8,9 @@ A worker calls :func:`confine` once, right after it is forked and before it open
    the fork), and makes ``connect()`` and ``io_uring_setup()`` fail always. The filter is checked by
    trying to open an ``AF_INET`` socket, which must fail. No code the worker runs afterwards (the
    engine's SERVICE or LOAD, a bug, an unknown parser bypass) can reach the network.
-3. ``RLIMIT_AS`` caps the worker's address space at what it inherited plus a budget, so that one query
-   cannot take the machine's memory; an allocation past it fails and the worker is replaced.
+3. ``RLIMIT_AS`` caps the worker's address space at what it has once its store is open plus a budget
+   (:func:`limit_memory`), so that one query cannot take the machine's memory; an allocation past it
+   fails and the worker is replaced.
 
 Updates run in the web process (they write its store), so they are confined another way: each one
 runs on :func:`confined_call`'s single thread, which carries the same filter. A seccomp filter loaded
@@ -98,7 +99,7 @@ def _seccomp() -> str | None:
     return "the seccomp filter was installed but an AF_INET socket could still be opened"
 
 
-def _limit_memory(budget: int) -> int | None:
+def limit_memory(budget: int) -> int | None:
     """Cap the address space at its current size plus ``budget`` bytes; returns the cap."""
     with contextlib.suppress(OSError, AttributeError):
         # Fewer malloc arenas: each one reserves 64 MiB of address space that RLIMIT_AS would count.
@@ -125,7 +126,7 @@ def confine(*, keep: set[int], no_network: bool = True, memory_budget: int | Non
     """
     close_network_sockets(keep)
     reason = _seccomp() if no_network else "disabled by the server's settings"
-    limit = _limit_memory(memory_budget) if memory_budget else None
+    limit = limit_memory(memory_budget) if memory_budget else None
     return Confinement(network="seccomp" if reason is None else None, reason=reason or "", memory_limit=limit)
 
 

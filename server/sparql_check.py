@@ -131,6 +131,15 @@ def _keep(key: tuple[str, str, str | None], verdict: Verdict) -> None:
             _cache.popitem(last=False)
 
 
+def warm_up() -> None:
+    """Parse once in this process, so that processes forked from it inherit a parser ready to use.
+
+    pyparsing prepares its grammar on first use, which costs a fresh worker about ten times a small parse.
+    """
+    _check("ASK { ?s ?p ?o }", "query", None)
+    _check("INSERT DATA { <urn:a> <urn:b> 1 }", "update", None)
+
+
 def remember_runnable(text: str, kind: str = "query", base_iri: str | None = None) -> None:
     """Record that a worker found ``text`` runnable, so that workers forked later need not parse it again.
 

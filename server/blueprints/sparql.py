@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import PREFIXES
+from server.bodies import check_nesting
 from server.conditional import lookup
 from server.errors import ApiError, wants_html
 from server.fairness import fair_share
@@ -25,10 +26,7 @@ def _limit_depth(text: str, field: str) -> None:
 
     SERVICE and LOAD are refused later, by parsing, in the worker (:mod:`server.sparql_check`).
     """
-    limit = current_app.config["MAX_QUERY_DEPTH"]
-    depth = nesting_depth(text)
-    if depth > limit:
-        raise ApiError(400, f"the {field} nests brackets {depth} deep; the server accepts at most {limit}")
+    check_nesting(text, limit=current_app.config["MAX_QUERY_DEPTH"], what=field, measure=nesting_depth)
 
 
 def run_query(operation: Operation) -> Response:
