@@ -355,3 +355,24 @@ def test_server_gunicorn_errors_come_in_the_error_shape(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_server_refuses_to_start_unconfined_when_the_setting_requires_it(monkeypatch: pytest.MonkeyPatch,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    import server.sandbox
+    from cli.commands import CommandError
+    from cli.commands.serve import _create
+
+    monkeypatch.setattr(server.sandbox, "_seccomp", lambda: "seccomp is not permitted here")
+    monkeypatch.setenv("INVIOLABLE_REQUIRE_SANDBOX", "true")
+    with pytest.raises(CommandError, match="cannot be network-confined .seccomp is not permitted here"):
+        _create({"STORE": OxigraphStore(), "QUERY_WORKERS": 1})
+    monkeypatch.delenv("INVIOLABLE_REQUIRE_SANDBOX")
+    app = _create({"STORE": OxigraphStore(), "QUERY_WORKERS": 1})
+    try:
+        assert "NOT network-confined: seccomp is not permitted here" in caplog.text
+        response = app.test_client().get("/sparql?" + urlencode(
+            {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}))
+        assert response.status_code == 400 and "SERVICE is refused" in response.get_json()["error"]
+    finally:
+        app.extensions["inviolable"].pool.close()
