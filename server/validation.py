@@ -153,6 +153,8 @@ def validate_change(store: GraphStore, removed: list[ox.Quad], added: list[ox.Qu
         else:
             report = validate(data, sources=sources)
             names = {node.value for node in focus if isinstance(node, ox.NamedNode)}
+            # Shapes targeting the objects of a property can have a literal as focus node.
+            names |= {q.object.value for q in [*removed, *added] if isinstance(q.object, ox.Literal)}
             kept = [result for result in report.results if result.focus in names]
             return dataclasses.replace(report, results=kept)
     return validate(_whole(store, removed, added), sources=sources)
