@@ -12,9 +12,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.namespaces import PREFIXES
+from server import ontology_page
 from server.entities import describe, rdf_query
 from server.errors import ApiError
 from server.media import HTML, by_extension, content_type, negotiate
+from server.page_extras import page_extras
 from server.respond import accept_list, shape_body
 from server.state import state
 from server.worker import QueryJob
@@ -38,7 +40,7 @@ def href(term: ox.Term | str) -> str | None:
         return None
     iri = term.value if isinstance(term, ox.NamedNode) else str(term)
     base = current_app.config["BASE_IRI"]
-    if iri.startswith(base + "id/") or iri.startswith(base + "vocab/"):
+    if iri.startswith((base + "id/", base + "vocab/", base + "ontology")):
         return "/" + iri[len(base):]
     # Only web links: an IRI such as javascript:… in the data must never become a live link.
     return iri if iri.startswith(("http://", "https://")) else None
@@ -82,12 +84,12 @@ def _choose(suffix: str | None) -> ox.RdfFormat | str:
     return chosen
 
 
-def resource(space: str, kind: str, name: str) -> Response:
-    """Answer for one IRI of our space, in HTML or RDF."""
+def resource(space: str, kind: str | None, name: str) -> Response:
+    """Answer for one IRI of our space (``space/kind/slug``, or ``space/slug`` for a scheme), in HTML or RDF."""
     slug, dot, suffix = name.partition(".")
-    if not _SEGMENT.match(kind) or not _SEGMENT.match(slug):
-        raise ApiError(404, f"/{space}/{kind}/{name} is not an IRI of this dataset")
-    path = f"{space}/{kind}/{slug}"
+    if (kind is not None and not _SEGMENT.match(kind)) or not _SEGMENT.match(slug):
+        raise ApiError(404, f"/{space}/{kind + '/' if kind else ''}{name} is not an IRI of this dataset")
+    path = f"{space}/{kind}/{slug}" if kind else f"{space}/{slug}"
     iri = canonical(path)
     chosen = _choose(suffix if dot else None)
     server = state()
@@ -95,8 +97,10 @@ def resource(space: str, kind: str, name: str) -> Response:
         description = describe(server, iri, sources=current_app.config["SOURCES"])
         if not description.found:
             raise ApiError(404, f"nothing is known about <{iri}>")
-        body = render_template("entity.html", d=description, path=path, kind=kind,
-                               formats=ENTITY_FORMATS)
+        body = render_template("entity.html", d=description, path=path, kind=kind or "scheme",
+                               formats=ENTITY_FORMATS,
+                               **page_extras(server, iri, kind, sources=current_app.config["SOURCES"],
+                                             description=description))
         response = Response(body, content_type="text/html; charset=utf-8")
     else:
         assert isinstance(chosen, ox.RdfFormat)
@@ -120,6 +124,49 @@ def entity(kind: str, name: str) -> Response:
 def concept(kind: str, name: str) -> Response:
     """A concept of a controlled vocabulary such as ``/vocab/completion-status/completed``."""
     return resource("vocab", kind, name)
+
+
+@blueprint.route("/vocab/<name>")
+def scheme(name: str) -> Response:
+    """A concept scheme such as ``/vocab/method``: its description and its concepts."""
+    return resource("vocab", None, name)
+
+
+@blueprint.route("/ontology")
+@blueprint.route("/ontology.<suffix>")
+@blueprint.route("/ontology/<version>")
+def ontology(suffix: str | None = None, version: str | None = None) -> Response:
+    """The ontology (``/ontology``) or one of its versions (``/ontology/0.1.0``), HTML or RDF.
+
+    Every term's IRI (``…/ontology#Incident``) resolves here, to the term's section of the page.
+
+    :raises ApiError: 404 for a version the ontology does not declare.
+    """
+    path = "ontology"
+    if version is not None:
+        stem, _, rest = version.rpartition(".")
+        if rest in {"html", *(f.file_extension for f in ENTITY_FORMATS)}:
+            version, suffix = stem, rest
+        version_iri = canonical(f"ontology/{version}")
+        if version_iri not in ontology_page.versions(state()):
+            raise ApiError(404, f"the ontology has no version <{version_iri}>; it declares "
+                           + ", ".join(f"<{v}>" for v in ontology_page.versions(state())))
+        path = f"ontology/{version}"
+    chosen = _choose(suffix)
+    server = state()
+    if chosen == HTML:
+        body = render_template("ontology.html", iri=ontology_page.ONTOLOGY, path=path, version=version,
+                               head=ontology_page.header(server), terms=ontology_page.terms(server),
+                               formats=ENTITY_FORMATS)
+        response = Response(body, content_type="text/html; charset=utf-8")
+    else:
+        assert isinstance(chosen, ox.RdfFormat)
+        outcome = server.run(QueryJob(ontology_page.rdf_query(), graph_media=chosen.media_type,
+                                      max_bytes=current_app.config["MAX_RESULT_BYTES"]))
+        response = Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = _alternates(path)
+    return response
 
 
 __all__ = ["ENTITY_FORMATS", "blueprint", "canonical", "href", "request", "short"]

@@ -8,13 +8,17 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from graph.namespaces import sparql_prefixes
+from server.entities import quote
 from server.errors import ApiError
 from server.media import GRAPH_FORMATS, RESULT_FORMATS
+from server.plain_text import plain
 from server.state import state
 from server.timeline import timeline
 
 blueprint = Blueprint("ui", __name__)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Characters of the document shown on each side of an evidence span.
+CONTEXT = 240
 
 
 def examples(folder: Path | None) -> list[dict[str, str]]:
@@ -71,3 +75,33 @@ def incident_timeline(slug: str) -> Response:
     label = dict(_incidents())[iri]
     return Response(render_template("timeline.html", iri=iri, slug=slug, label=label, moments=moments),
                     content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/context/<slug>")
+def evidence_context(slug: str) -> Response:
+    """An evidence span shown in its surroundings in the document, read from the local copy now.
+
+    :raises ApiError: 404 when no evidence has this slug.
+    """
+    iri = f"{current_app.config['BASE_IRI']}id/evidence/{slug}"
+    if not _SLUG.match(slug):
+        raise ApiError(404, f"no evidence /id/evidence/{slug}")
+    rows = state().rows(sparql_prefixes() + f"""SELECT ?doc ?start ?end ?title ?license WHERE {{
+        <{iri}> oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
+        OPTIONAL {{ ?doc schema:name ?title }} OPTIONAL {{ ?doc schema:license ?license }} }} LIMIT 1""")
+    if not rows:
+        raise ApiError(404, f"no evidence /id/evidence/{slug}")
+    document, start, end, title, license_iri = rows[0]
+    begin, finish = int(start.value), int(end.value)
+    sources = current_app.config["SOURCES"]
+    around = quote(document.value, max(0, begin - CONTEXT), finish + CONTEXT, sources)
+    text = before = after = None
+    if around is not None:
+        offset = begin - max(0, begin - CONTEXT)
+        before = plain(around[:offset])
+        text = plain(around[offset:offset + finish - begin])
+        after = plain(around[offset + finish - begin:])
+    body = render_template("context.html", slug=slug, document=document.value, start=begin, end=finish,
+                           title=title.value if title else None, license=license_iri.value if license_iri else None,
+                           text=text, before=before, after=after)
+    return Response(body, content_type="text/html; charset=utf-8")

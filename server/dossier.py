@@ -1,0 +1,185 @@
+"""An incident's dossier: what, when, where, who, status; the responses by kind; the claims; each with a quote.
+
+Everything is asked of the server's state with SPARQL, so a new document's incidents get a dossier
+as soon as they are loaded. Quotes are a few words read from the local documents when the page is
+made (never stored), each linked to its span in context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from server.entities import PREFIXES, quote
+from server.plain_text import short_quote
+from server.state import ServerState
+
+
+def label(variable: str) -> str:
+    """An OPTIONAL clause binding ``{variable}_l`` to the English (or any) label of ``variable``."""
+    return (f"OPTIONAL {{ {variable} rdfs:label {variable}_en FILTER(langMatches(lang({variable}_en), 'en')) }} "
+            f"OPTIONAL {{ {variable} rdfs:label {variable}_any }} BIND(COALESCE({variable}_en, {variable}_any) "
+            f"AS {variable}_l)")
+
+
+def value(term: ox.Term | None) -> str | None:
+    """A term's lexical value, or None."""
+    return term.value if term is not None else None
+
+
+def slug_of(iri: str) -> str:
+    """The last path segment of an IRI, as a fallback label."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A few words of evidence and where they stand."""
+
+    evidence: str
+    document: str
+    start: int
+    end: int
+    words: str | None
+
+
+@dataclass
+class Item:
+    """One line of the dossier: an entity, what it is, when, and its first quoted evidence."""
+
+    iri: str
+    label: str
+    kinds: list[str] = field(default_factory=list)
+    when: str | None = None
+    parties: list[tuple[str, str, str]] = field(default_factory=list)
+    quote: Quote | None = None
+
+
+def _add(items: list[tuple[str, str, str]], entry: tuple[str, str, str]) -> None:
+    if entry not in items:
+        items.append(entry)
+
+
+def quotes(server: ServerState, iris: list[str], sources: Path | None) -> dict[str, Quote]:
+    """The first evidence span (by document position) of each of ``iris``, with a few of its words."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in sorted(set(iris)))
+    rows = server.rows(PREFIXES + f"""SELECT ?x ?ev ?doc ?start ?end WHERE {{ VALUES ?x {{ {values} }}
+        ?x prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
+        ?sel oa:start ?start ; oa:end ?end }} ORDER BY ?x ?doc ?start""")
+    found: dict[str, Quote] = {}
+    for x, ev, doc, start, end in rows:
+        if x.value in found:
+            continue
+        begin, finish = int(start.value), int(end.value)
+        text = quote(doc.value, begin, finish, sources)
+        found[x.value] = Quote(ev.value, doc.value, begin, finish, short_quote(text) if text else None)
+    return found
+
+
+def when(day: str | None, begin: str | None, end: str | None, month: str | None, at: str | None = None) -> str | None:
+    """A date as the data gives it: a day, a period, a month, or None."""
+    if at:
+        return at.replace("T", " ")[:16]
+    if day:
+        return day
+    if begin:
+        return f"{begin} – {end}" if end else f"from {begin}"
+    return month
+
+
+_CORE = """SELECT ?p ?o ?o_l ?day ?begin ?end ?month ?at WHERE {
+  BIND(<%(iri)s> AS ?i)
+  { ?i ?p ?o FILTER(?p IN (sem:eventType, inv:method, inv:completionStatus, inv:targetMission, sem:hasPlace,
+                           inv:actor, inv:actingAgency, inv:actingOfficial, inv:addressee, inv:invokes,
+                           dct:description)) }
+  UNION { ?i sem:hasActor ?role . ?role rdf:value ?o . BIND(inv:participant AS ?p) }
+  UNION { ?i inv:targetMission ?m . ?m inv:city ?o . BIND(inv:city AS ?p) }
+  UNION { OPTIONAL { ?i sem:hasTimeStamp ?day } OPTIONAL { ?i sem:hasBeginTimeStamp ?begin }
+          OPTIONAL { ?i sem:hasEndTimeStamp ?end } OPTIONAL { ?i inv:month ?month } OPTIONAL { ?i inv:dateTime ?at } }
+  %(label)s
+}"""
+_POINT = """SELECT ?wkt WHERE { { <%(iri)s> geo:hasGeometry/geo:asWKT ?wkt }
+  UNION { <%(iri)s> (sem:hasPlace|inv:targetMission|inv:targetMission/inv:city)/geo:hasGeometry/geo:asWKT ?wkt } }
+  LIMIT 1"""
+_RESPONSES = """SELECT DISTINCT ?r ?r_l ?t ?t_l ?a ?a_l ?day ?begin ?month WHERE {
+  ?r inv:respondsTo <%(iri)s> . %(r)s
+  OPTIONAL { ?r sem:eventType ?t . %(t)s }
+  OPTIONAL { ?r inv:actor ?a . %(a)s }
+  OPTIONAL { ?r sem:hasTimeStamp ?day } OPTIONAL { ?r sem:hasBeginTimeStamp ?begin } OPTIONAL { ?r inv:month ?month }
+}"""
+_CLAIMS = """SELECT DISTINCT ?c ?c_l ?role ?w ?w_l WHERE {
+  { ?c inv:about <%(iri)s> } UNION { ?c inv:about ?e . ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> }
+  UNION { ?c inv:madeIn ?e . ?e inv:respondsTo <%(iri)s> }
+  ?c a inv:Claim . %(c)s
+  OPTIONAL { VALUES ?role { inv:claimant inv:disputedBy inv:invokes inv:characterisation inv:supportedBy }
+             ?c ?role ?w . %(w)s }
+}"""
+_ROLE_NAMES = {"claimant": "asserted by", "disputedBy": "disputed by", "invokes": "law invoked",
+               "characterisation": "kind", "supportedBy": "supported by"}
+
+
+@dataclass
+class Dossier:
+    """The dossier of one incident."""
+
+    iri: str
+    facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    when: str | None = None
+    point: tuple[float, float] | None = None
+    responses: dict[str, list[Item]] = field(default_factory=dict)
+    claims: list[Item] = field(default_factory=list)
+    quote: Quote | None = None
+
+
+def _point(wkt: str | None) -> tuple[float, float] | None:
+    if not wkt or not wkt.upper().startswith("POINT"):
+        return None
+    try:
+        lon, lat = (float(n) for n in wkt[wkt.index("(") + 1:wkt.index(")")].split()[:2])
+    except ValueError:
+        return None
+    return lat, lon
+
+
+def dossier(server: ServerState, iri: str, *, sources: Path | None = None) -> Dossier:
+    """Gather the dossier of the incident ``iri``."""
+    found = Dossier(iri)
+    for p, o, o_l, day, begin, end, month, at in server.rows(PREFIXES + _CORE % {"iri": iri, "label": label("?o")}):
+        if p is None:
+            found.when = when(value(day), value(begin), value(end), value(month), value(at)) or found.when
+            continue
+        name = p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        shown = (value(o_l) or (o.value if isinstance(o, ox.Literal) else slug_of(o.value)))
+        entry = (o.value if isinstance(o, ox.NamedNode) else "", shown)
+        if entry not in found.facts.setdefault(name, []):
+            found.facts[name].append(entry)
+    wkt = server.rows(PREFIXES + _POINT % {"iri": iri})
+    found.point = _point(value(wkt[0][0])) if wkt else None
+    items: dict[str, Item] = {}
+    rows = server.rows(PREFIXES + _RESPONSES % {"iri": iri, "r": label("?r"), "t": label("?t"), "a": label("?a")})
+    for r, r_l, t, t_l, a, a_l, day, begin, month in rows:
+        item = items.setdefault(r.value, Item(r.value, value(r_l) or slug_of(r.value)))
+        item.when = when(value(day), value(begin), None, value(month)) or item.when
+        kind = value(t_l) or (slug_of(t.value) if t is not None else "other response")
+        if kind not in item.kinds:
+            item.kinds.append(kind)
+        if a is not None:
+            _add(item.parties, ("by", a.value, value(a_l) or slug_of(a.value)))
+    claims: dict[str, Item] = {}
+    for c, c_l, role, w, w_l in server.rows(PREFIXES + _CLAIMS % {"iri": iri, "c": label("?c"), "w": label("?w")}):
+        item = claims.setdefault(c.value, Item(c.value, value(c_l) or slug_of(c.value)))
+        if role is not None and w is not None:
+            name = _ROLE_NAMES[role.value.rsplit("#", 1)[-1]]
+            _add(item.parties, (name, w.value, value(w_l) or slug_of(w.value)))
+    said = quotes(server, [iri, *items, *claims], sources)
+    found.quote = said.get(iri)
+    for item in [*items.values(), *claims.values()]:
+        item.quote = said.get(item.iri)
+    for item in sorted(items.values(), key=lambda i: (i.when or "9999", i.label)):
+        found.responses.setdefault(item.kinds[0] if item.kinds else "other response", []).append(item)
+    found.claims = sorted(claims.values(), key=lambda i: (i.quote.start if i.quote else 10**9, i.label))
+    return found
