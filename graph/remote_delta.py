@@ -37,7 +37,7 @@ def engine_graph(name: str | ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> s
 
     :raises ValueError: for a blank-node graph name, which the engine cannot hold.
     """
-    if isinstance(name, ox.DefaultGraph):
+    if isinstance(name, ox.DefaultGraph) or name == "":  # "" names the default graph in dataset lists
         return DEFAULT_GRAPH
     if isinstance(name, ox.BlankNode):
         raise ValueError("the remote engine cannot hold a graph named by a blank node")

@@ -61,6 +61,8 @@ class RemoteStore:
         self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
         self.user, self.password, self.isql, self.load_dir = user, password, isql, load_dir
         self.timeout = timeout
+        #: Deadline of the small reads (version, graph names) the web process makes per request.
+        self.metadata_timeout = min(timeout, 10.0)
         self._client = Client(user=user, password=password)
 
     @classmethod
@@ -73,9 +75,11 @@ class RemoteStore:
 
     def reopen(self) -> RemoteStore:
         """The same engine with a fresh HTTP client (for a forked query worker)."""
-        return RemoteStore(self.query_url, update_url=self.update_url, graph_store_url=self.graph_store_url,
+        twin = RemoteStore(self.query_url, update_url=self.update_url, graph_store_url=self.graph_store_url,
                            user=self.user, password=self.password, isql=self.isql, load_dir=self.load_dir,
                            timeout=self.timeout)
+        twin.metadata_timeout = self.metadata_timeout
+        return twin
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -83,7 +87,7 @@ class RemoteStore:
                 timeout: float | None = None) -> ox.QuerySolutions | ox.QueryBoolean:
         body, headers = form([("query", sparql), *(params or [])])
         reply = self._client.request("POST", self.query_url, body=body, headers={**headers, "Accept": JSON},
-                                     timeout=timeout or self.timeout)
+                                     timeout=timeout or self.metadata_timeout)
         return _solutions(reply.body)
 
     def _registered(self) -> list[str]:
@@ -135,7 +139,10 @@ class RemoteStore:
                 raise SyntaxError(f"the engine refused the query: {error}") from error
             raise
         if graph:
-            return _as_query_triples(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+            try:
+                return _as_query_triples(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as error:
+                raise RemoteError(f"the engine's answer is not N-Triples: {error}") from error
         if boolean:
             solutions = _solutions(reply.body)
             found = next(iter(solutions), None) is not None  # type: ignore[arg-type]
@@ -154,7 +161,8 @@ class RemoteStore:
         if not names:
             return iter(())
         values = " ".join(f"<{n}>" for n in names)
-        rows = self._select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        rows = self._select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                            timeout=self.timeout)
         return (ox.Quad(row["s"], row["p"], row["o"], from_engine(row["g"].value))  # type: ignore[arg-type,union-attr]
                 for row in rows)
 
@@ -163,7 +171,8 @@ class RemoteStore:
         if not names:
             return 0
         values = " ".join(f"<{n}>" for n in names)
-        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                            timeout=self.timeout)
         return int(next(iter(rows))["n"].value)  # type: ignore[union-attr,call-overload]
 
     def version(self) -> str:
@@ -251,8 +260,15 @@ class RemoteStore:
 
 
 def _solutions(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
-    """SPARQL JSON results from the engine, its blank nodes renamed ``vb…`` (``nodeID://b…`` is not a label)."""
-    return ox.parse_query_results(restore_json(_BNODE_JSON.sub(rb"\1v", body)), format=ox.QueryResultsFormat.JSON)
+    """SPARQL JSON results from the engine, its blank nodes renamed ``vb…`` (``nodeID://b…`` is not a label).
+
+    :raises RemoteError: when the answer is not SPARQL JSON results.
+    """
+    try:
+        return ox.parse_query_results(restore_json(_BNODE_JSON.sub(rb"\1v", body)),
+                                      format=ox.QueryResultsFormat.JSON)
+    except SyntaxError as error:
+        raise RemoteError(f"the engine's answer is not SPARQL JSON results: {error}") from error
 
 
 def _preamble(prefixes: dict[str, str] | None, base_iri: str | None) -> str:

@@ -71,6 +71,9 @@ def create_state(app: Flask) -> ServerState:
     """Open the configured store and start its query workers."""
     writable = app.config["WRITE_TOKEN"] is not None
     store, built = _open(app.config["STORE"], writable=writable)
+    if hasattr(store, "metadata_timeout"):
+        # A remote engine: the reads the web process makes per request are held to the query deadline.
+        store.metadata_timeout = min(store.metadata_timeout, app.config["QUERY_TIMEOUT"])
     lock = threading.RLock()
     # Workers of the embedded engine lose the network; a remote engine's workers need it to reach it.
     # Workers of a writable on-disk store open snapshots: the live files vanish as the writer compacts.

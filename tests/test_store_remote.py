@@ -240,3 +240,18 @@ def test_store_remote_partial_answer_is_an_error_not_a_result(fake_engine: str) 
     store = RemoteStore(f"{fake_engine}/partial")
     with pytest.raises(TimeoutError, match="time limit"):
         store.query("SELECT * { ?s ?p ?o }", default_graphs=["http://e/g"], timeout=5)
+
+
+def test_store_remote_server_holds_a_slow_engine_to_the_deadline(fake_engine: str) -> None:
+    from server.app import create_app
+
+    app = create_app({"STORE": RemoteStore(f"{fake_engine}/slow"), "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 0.5,
+                      "SOURCES": None})
+    try:
+        began = time.monotonic()
+        response = app.test_client().post("/sparql", data={"query": "SELECT * { ?s ?p ?o }"})
+        assert response.status_code in (500, 503), response.get_data()  # an error, never a 200
+        assert response.get_json()["ok"] is False
+        assert time.monotonic() - began < 2.5
+    finally:
+        app.extensions["inviolable"].pool.close()
