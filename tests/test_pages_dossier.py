@@ -18,7 +18,7 @@ QUITO = "/id/incident/2024-04-05-quito-mexican-embassy-raid"
 
 @pytest.fixture(scope="module")
 def client(built_store_path: Path) -> Iterator[FlaskClient]:
-    app = create_app({"STORE": built_store_path, "QUERY_WORKERS": 2,
+    app = create_app({"STORE": built_store_path, "QUERY_WORKERS": 2, "QUERY_TIMEOUT": 60,
                       "SOURCES": SOURCES if SOURCES.is_dir() else None})
     yield app.test_client()
     app.extensions["inviolable"].pool.close()
@@ -72,3 +72,15 @@ def test_pages_state_summary(client: FlaskClient) -> None:
     for section in ("Incidents as actor", "Incidents as target", "Responses made", "Responses received",
                     "Relations broken"):
         assert f"<h3>{section}" in ecuador
+
+
+def test_pages_timeline_compact_filters_and_plain_text(client: FlaskClient) -> None:
+    slug = QUITO.rsplit("/", 1)[-1]
+    page = _page(client, f"/timeline/{slug}")
+    lines = page.count('class="line')
+    assert lines > 10 and 'id="filters"' in page and "<details class=\"evidence\">" in page
+    assert "[[" not in page and "'''" not in page and "{{" not in page
+    mexico = _page(client, f"/timeline/{slug}?actor=https://w3id.org/inviolable/id/state/mexico")
+    assert 0 < mexico.count('class="line') < lines
+    kind = _page(client, f"/timeline/{slug}?kind=Response")
+    assert 0 < kind.count('class="line') < lines

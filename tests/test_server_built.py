@@ -52,7 +52,7 @@ def test_server_built_pages_and_timelines_answer(client: FlaskClient) -> None:
         slug = path.rsplit("/", 1)[-1]
         assert f"/timeline/{slug}" in home
         timeline = client.get(f"/timeline/{slug}")
-        assert timeline.status_code == 200 and timeline.get_data(as_text=True).count('class="moment') >= 2
+        assert timeline.status_code == 200 and timeline.get_data(as_text=True).count('class="line') >= 2
 
 
 def test_server_built_void_and_dumps(client: FlaskClient) -> None:

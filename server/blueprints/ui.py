@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from graph.namespaces import sparql_prefixes
 from server.entities import quote
@@ -13,7 +13,7 @@ from server.errors import ApiError
 from server.media import GRAPH_FORMATS, RESULT_FORMATS
 from server.plain_text import plain
 from server.state import state
-from server.timeline import timeline
+from server.timeline import filtered, timeline
 
 blueprint = Blueprint("ui", __name__)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -73,7 +73,12 @@ def incident_timeline(slug: str) -> Response:
         raise ApiError(404, f"no incident /id/incident/{slug}")
     moments = timeline(state(), iri, sources=current_app.config["SOURCES"])
     label = dict(_incidents())[iri]
-    return Response(render_template("timeline.html", iri=iri, slug=slug, label=label, moments=moments),
+    actor, kind = request.args.get("actor") or None, request.args.get("kind") or None
+    actors = sorted({a for m in moments for a in m.actors}, key=lambda a: a[1].lower())
+    kinds = sorted({k for m in moments for k in m.kinds})
+    shown = filtered(moments, actor=actor, kind=kind)
+    return Response(render_template("timeline.html", iri=iri, slug=slug, label=label, moments=shown,
+                                    total=len(moments), actors=actors, kinds=kinds, actor=actor, kind=kind),
                     content_type="text/html; charset=utf-8")
 
 
