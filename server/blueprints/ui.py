@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from graph.namespaces import sparql_prefixes
 from server.entities import quote
 from server.errors import ApiError
+from server.incident_map import incidents_on_map
 from server.media import GRAPH_FORMATS, RESULT_FORMATS
 from server.plain_text import plain
 from server.state import state
@@ -110,3 +111,16 @@ def evidence_context(slug: str) -> Response:
                            title=title.value if title else None, license=license_iri.value if license_iri else None,
                            text=text, before=before, after=after)
     return Response(body, content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/map")
+def incident_map() -> Response:
+    """All incidents on a map drawn offline: country shapes shipped with the project, no tiles."""
+    incidents = incidents_on_map(state())
+    return Response(render_template("map.html", incidents=incidents), content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/map.json")
+def incident_map_json() -> Response:
+    """The incidents of the map, as JSON."""
+    return jsonify({"ok": True, "incidents": incidents_on_map(state())})
