@@ -3,8 +3,19 @@
 
 const ID_PREFIX = document.documentElement.dataset.base || "https://w3id.org/inviolable/";
 
+const PREFIXES = { "https://w3id.org/inviolable/ontology#": "inv:", "https://w3id.org/inviolable/vocab/": "vocab:",
+  "https://w3id.org/inviolable/id/": "", "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
+  "http://semanticweb.cs.vu.nl/2009/11/sem/": "sem:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:" };
+
+function shortName(iri) {
+  for (const [namespace, prefix] of Object.entries(PREFIXES)) {
+    if (iri.startsWith(namespace) && iri.length > namespace.length) return prefix + iri.slice(namespace.length);
+  }
+  return iri;
+}
+
 function localHref(iri) {
-  for (const space of ["id/", "vocab/"]) {
+  for (const space of ["id/", "vocab/", "ontology"]) {
     if (iri.startsWith(ID_PREFIX + space)) return "/" + iri.slice(ID_PREFIX.length);
   }
   return iri;
@@ -16,10 +27,13 @@ function cell(term) {
   if (term.type === "uri" && /^https?:\/\//.test(term.value)) {
     const a = document.createElement("a");
     a.href = localHref(term.value);
-    a.textContent = term.value;
+    a.textContent = shortName(term.value);
+    a.title = term.value;
     td.appendChild(a);
   } else {
-    td.textContent = term.value + (term["xml:lang"] ? " @" + term["xml:lang"] : "");
+    td.textContent = term.value;
+    if (term["xml:lang"]) td.lang = term["xml:lang"];
+    if (term.datatype) td.title = term.datatype;
   }
   return td;
 }
@@ -45,7 +59,10 @@ function showTable(data) {
       for (const name of data.head.vars) row.appendChild(cell(binding[name]));
     }
   }
-  results.appendChild(table);
+  const scroller = document.createElement("div");
+  scroller.className = "scroll";
+  scroller.appendChild(table);
+  results.appendChild(scroller);
   return data.boolean !== undefined ? 1 : data.results.bindings.length;
 }
 
@@ -63,9 +80,57 @@ function showDownloads(query, formats) {
   p.hidden = false;
 }
 
+// "error at 3:14: …" or "(line:3, col:14)" → show the line with a caret under the column, and put the cursor there.
+function pointAt(query, message) {
+  const where = /line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)/i.exec(message || "") || /(\d+):(\d+)/.exec(message || "");
+  const box = document.getElementById("error-position");
+  box.hidden = true;
+  if (!where) return;
+  const line = Number(where[1]);
+  const column = Number(where[2]);
+  const lines = query.split("\n");
+  if (line < 1 || line > lines.length) return;
+  box.textContent = "line " + line + ", column " + column + ":\n" + lines[line - 1] + "\n"
+    + " ".repeat(Math.max(0, column - 1)) + "^";
+  box.hidden = false;
+  const offset = lines.slice(0, line - 1).reduce((n, text) => n + text.length + 1, 0) + column - 1;
+  const area = document.getElementById("query");
+  area.focus();
+  area.setSelectionRange(offset, offset + 1);
+}
+
+// "# parameter: ?incident inv:Incident …" lines: the chosen incident is bound with a trailing VALUES clause.
+function parameters(text) {
+  return [...text.matchAll(/^#\s*parameter:\s*\?(\w+)\s+inv:Incident/gm)].map((m) => m[1]);
+}
+
+function bound(query) {
+  const chooser = document.getElementById("incident");
+  const names = parameters(query);
+  if (!names.length || !chooser.value) return query;
+  return query + "\nVALUES ?" + names[0] + " { <" + chooser.value + "> }\n";
+}
+
+async function fillIncidents() {
+  const query = "PREFIX inv: <https://w3id.org/inviolable/ontology#>\n"
+    + "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    + "SELECT ?i (SAMPLE(?l) AS ?label) WHERE { ?i a inv:Incident OPTIONAL { ?i rdfs:label ?l "
+    + "FILTER(langMatches(lang(?l), \"en\")) } } GROUP BY ?i ORDER BY ?label";
+  const response = await fetch("/sparql?" + new URLSearchParams({ query: query }),
+                               { headers: { Accept: "application/sparql-results+json" } });
+  if (!response.ok) return;
+  const chooser = document.getElementById("incident");
+  for (const row of (await response.json()).results.bindings) {
+    const option = document.createElement("option");
+    option.value = row.i.value;
+    option.textContent = row.label ? row.label.value : row.i.value;
+    chooser.appendChild(option);
+  }
+}
+
 async function run(event, config) {
   if (event) event.preventDefault();
-  const query = document.getElementById("query").value;
+  const query = bound(document.getElementById("query").value);
   const status = document.getElementById("status");
   status.textContent = "Running…";
   const started = performance.now();
@@ -82,6 +147,7 @@ async function run(event, config) {
     try { message = (await response.json()).error; } catch (ignored) { /* not JSON */ }
     status.textContent = "Error " + response.status + ": " + message;
     status.className = "error";
+    pointAt(query, message);
     return;
   }
   status.className = "";
@@ -112,7 +178,9 @@ async function init() {
   select.addEventListener("change", () => {
     const chosen = config.examples.find((e) => e.name === select.value);
     if (chosen) document.getElementById("query").value = chosen.query;
+    document.getElementById("incident-chooser").hidden = !(chosen && parameters(chosen.query).length);
   });
+  fillIncidents();
   document.getElementById("query-form").addEventListener("submit", (e) => run(e, config));
 }
 
