@@ -6,8 +6,8 @@ validates an rdflib graph converted term by term. Both return pyshacl's report g
 of the validation does not depend on the engine. ``INVIOLABLE_SHACL_ENGINE`` chooses the default.
 
 The engines agree on every fixture but two points (docs/validation.md): for ``sh:lessThanOrEquals``
-pyshacl-turbo compares an ``xsd:gYear`` with an ``xsd:date``, where pyshacl finds the two
-incomparable and reports nothing; and turbo's ``sh:datatype`` rejects an ill-formed literal of the
+pyshacl-turbo reports an ``xsd:gYear`` and an ``xsd:date``, which XML Schema does not order, where
+pyshacl reports nothing; and turbo's ``sh:datatype`` rejects an ill-formed literal of the
 right datatype (``"2030-13"^^xsd:gYearMonth``), which pyshacl accepts.
 """
 
