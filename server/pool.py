@@ -59,7 +59,7 @@ class UpdateCheck:
     base_iri: str | None = None
 
 
-def _answer(store: Any, job: QueryJob | UpdateCheck) -> tuple[str, Any]:
+def _answer(store: Any, job: QueryJob | UpdateCheck, connection: Connection) -> tuple[str, Any]:
     kind = "update" if isinstance(job, UpdateCheck) else "query"
     verdict = check(job.sparql, kind, job.base_iri)
     if verdict.error is not None:
@@ -68,6 +68,8 @@ def _answer(store: Any, job: QueryJob | UpdateCheck) -> tuple[str, Any]:
         return "refused", verdict.refused
     if isinstance(job, UpdateCheck):
         return "ok", verdict.text
+    # The query parsed: say so, so that the slow-lane clock counts running time only.
+    connection.send(("checked", None))
     try:
         return "ok", execute(store, replace(job, sparql=verdict.text))
     except OutputTooLarge:
@@ -96,7 +98,7 @@ def _serve(connection: Connection, opener: StoreOpener, sandbox: bool, memory_bu
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply = _answer(store, job)
+            reply = _answer(store, job, connection)
         except MemoryError:
             connection.send(("memory", None))
             os._exit(1)
@@ -289,14 +291,7 @@ class QueryPool:
         worker = self._acquire(deadline, timeout)
         try:
             worker.connection.send(job)
-            ready = worker.connection.poll(max(0.0, min(self._slow_after, deadline - time.monotonic())))
-            if not ready and time.monotonic() < deadline:
-                self._demote(worker)
-                ready = worker.connection.poll(max(0.0, deadline - time.monotonic()))
-            if not ready:
-                self._discard(worker)
-                raise QueryTimeout(timeout)
-            status, payload = worker.connection.recv()
+            status, payload = self._await(worker, job, deadline, timeout)
         except (EOFError, OSError) as error:
             worker.process.join(timeout=2)
             exitcode = worker.process.exitcode
@@ -310,9 +305,6 @@ class QueryPool:
             raise QueryOutOfMemory(self._memory_budget or 0)
         self._release(worker)
         if status == "ok":
-            if isinstance(job, QueryJob):
-                # Workers forked from now on inherit the verdict and need not parse this text again.
-                remember_runnable(job.sparql, "query", job.base_iri)
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)
@@ -324,6 +316,27 @@ class QueryPool:
         if status == "not-acceptable":
             raise ApiError(406, f"no acceptable media type for a {payload} result")
         raise ApiError(500, f"the query failed: {payload}")
+
+    def _await(self, worker: _Worker, job: QueryJob | UpdateCheck, deadline: float,
+               timeout: float) -> tuple[str, Any]:
+        """The worker's reply; the slow-lane clock starts once the query has parsed."""
+        if isinstance(job, QueryJob):
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                self._discard(worker)
+                raise QueryTimeout(timeout)
+            status, payload = worker.connection.recv()
+            if status != "checked":
+                return status, payload
+            # Workers forked from now on inherit the verdict and need not parse this text again.
+            remember_runnable(job.sparql, "query", job.base_iri)
+        ready = worker.connection.poll(max(0.0, min(self._slow_after, deadline - time.monotonic())))
+        if not ready and time.monotonic() < deadline:
+            self._demote(worker)
+            ready = worker.connection.poll(max(0.0, deadline - time.monotonic()))
+        if not ready:
+            self._discard(worker)
+            raise QueryTimeout(timeout)
+        return worker.connection.recv()
 
     def refresh(self) -> None:
         """Replace every worker (idle ones now, busy ones when they finish) so all see new data."""
