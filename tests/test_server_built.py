@@ -52,7 +52,8 @@ def test_server_built_pages_and_timelines_answer(client: FlaskClient) -> None:
         slug = path.rsplit("/", 1)[-1]
         assert f"/timeline/{slug}" in home
         timeline = client.get(f"/timeline/{slug}")
-        assert timeline.status_code == 200 and timeline.get_data(as_text=True).count('class="line') >= 2
+        # an incident the document tells of alone has one line: itself
+        assert timeline.status_code == 200 and timeline.get_data(as_text=True).count('class="line') >= 1
 
 
 def test_server_built_void_and_dumps(client: FlaskClient) -> None:
