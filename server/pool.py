@@ -196,6 +196,8 @@ class QueryPool:
     def _fork(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
         with self._fork_lock:
+            # The data a worker sees is that of the moment it is forked: label it with that generation.
+            generation = self._generation
             process = self._context.Process(target=_serve, daemon=True, name="inviolable-query",
                                             args=(child, self._opener, not self._network, self._memory_budget))
             process.start()
@@ -205,15 +207,17 @@ class QueryPool:
                 status, confinement = parent.recv()
                 if status == "ready" and self.confinement is None:
                     self.confinement = confinement
-        return _Worker(process, parent, self._generation)
+        return _Worker(process, parent, generation)
 
     def _deliver(self, fresh: _Worker) -> None:
         with self._ready:
-            if not self._closed:
+            if not self._closed and fresh.generation == self._generation:
                 self._idle.append(fresh)
                 self._ready.notify()
                 return
-        fresh.kill()
+            stale = not self._closed
+        # Forked before a write that committed meanwhile: it would answer from the old data.
+        self._replace(fresh, fork=stale)
 
     def _replace(self, worker: _Worker, *, fork: bool = True) -> None:
         def work() -> None:
