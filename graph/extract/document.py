@@ -72,7 +72,8 @@ def extract_document(document: SourceDocument, text: str, info: DocumentInfo,
     mentions.write_mentions(linked, document, text, found, wiki=info.wiki)
     mentions.write_categories(linked, document, mentions.categories(nodes), wiki=info.wiki)
 
-    files["furniture.ttl"] = page = Turtle(notice + "\nPage furniture: short description, date format, media and captions, see-also links, sort key, comments.")
+    files["furniture.ttl"] = page = Turtle(notice + "\nPage furniture: short description, date format, "
+                                           "media and captions, see-also links, sort key, comments.")
     if not furniture.extract_furniture(page, document, text, nodes, wiki=info.wiki):
         del files["furniture.ttl"]
 
