@@ -29,7 +29,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def page(live: LiveServer) -> Iterator[object]:
+def browser() -> Iterator[object]:
+    """One headless Chromium for the module (Playwright's sync API allows one instance per thread)."""
     executable = require_executable("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -37,23 +38,34 @@ def page(live: LiveServer) -> Iterator[object]:
         require(False, "the playwright package is not installed")
         raise
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
-        context = browser.new_context()
-        outside: list[str] = []
+        chromium = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
 
-        def guard(route: object) -> None:
-            url = route.request.url  # type: ignore[attr-defined]
-            if url.startswith(live.url):
-                route.continue_()  # type: ignore[attr-defined]
-            else:
-                outside.append(url)
-                route.abort()  # type: ignore[attr-defined]
 
-        context.route("**/*", guard)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        assert outside == [], f"pages asked for outside resources: {outside}"
+def guarded(browser: object, origin: str) -> tuple[object, list[str]]:
+    """A browser context that lets requests reach ``origin`` only, and the list of those it refused."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    outside: list[str] = []
+
+    def guard(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(origin):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", guard)
+    return context, outside
+
+
+@pytest.fixture(scope="module")
+def page(live: LiveServer, browser: object) -> Iterator[object]:
+    context, outside = guarded(browser, live.url)
+    yield context.new_page()  # type: ignore[attr-defined]
+    context.close()  # type: ignore[attr-defined]
+    assert outside == [], f"pages asked for outside resources: {outside}"
 
 
 def test_browser_runs_an_example_query_and_follows_a_result(live: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +116,7 @@ def test_browser_editor_points_at_a_syntax_error(live: LiveServer, page) -> None
 
 
 PAGES = {
-    "dossier": ("/id/incident/2024-04-05-quito-mexican-embassy-raid", "#dossier"),
+    "dossier": ("/id/incident/2024-04-05-quito-mexican-embassy-raid", "#incident-map[data-ready]"),
     "timeline": ("/timeline/2024-04-05-quito-mexican-embassy-raid", "#timeline li"),
     "map": ("/map", "#map[data-ready]"),
     "editor": ("/query", "#query"),
@@ -120,35 +132,12 @@ def built_live(built_store_path: Path) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def browser_context(built_live: LiveServer) -> Iterator[tuple[object, list[str]]]:
-    executable = require_executable("chromium")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
-        context = browser.new_context()
-        outside: list[str] = []
-
-        def guard(route: object) -> None:
-            url = route.request.url  # type: ignore[attr-defined]
-            if url.startswith(built_live.url):
-                route.continue_()  # type: ignore[attr-defined]
-            else:
-                outside.append(url)
-                route.abort()  # type: ignore[attr-defined]
-
-        context.route("**/*", guard)
-        yield context, outside
-        context.close()
-        browser.close()
-
-
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_browser_page_renders_without_errors_or_overflow(built_live: LiveServer, browser_context, name: str,
+def test_browser_page_renders_without_errors_or_overflow(built_live: LiveServer, browser, name: str,
                                                          width: int) -> None:  # type: ignore[no-untyped-def]
-    context, outside = browser_context
+    context, outside = guarded(browser, built_live.url)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -157,11 +146,10 @@ def test_browser_page_renders_without_errors_or_overflow(built_live: LiveServer,
     path, ready = PAGES[name]
     page.goto(f"{built_live.url}{path}", timeout=120_000)
     page.wait_for_selector(ready, state="attached", timeout=120_000)
-    page.wait_for_load_state("networkidle", timeout=120_000)
     overflow = page.evaluate("document.documentElement.scrollWidth")
     IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}-{width}.png"), full_page=False)
-    page.close()
+    context.close()
     assert errors == [], errors
     assert outside == [], f"pages asked for outside resources: {outside}"
     assert overflow <= width, f"{path} is {overflow} px wide at {width} px"

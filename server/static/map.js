@@ -11,6 +11,7 @@ function countries(atlas) {
 
 function baseMap(element, atlas) {
   const map = L.map(element, { attributionControl: true, worldCopyJump: false, minZoom: 1, maxZoom: 8 });
+  map.setView([20, 0], 1);  // layers need a view to be drawn into
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth (world-atlas)");
   const { world, byName } = countries(atlas);
@@ -63,7 +64,11 @@ async function incidentMap(element) {
 
 document.addEventListener("DOMContentLoaded", () => {
   const world = document.getElementById("map");
-  if (world) worldMap(world).catch((error) => { world.textContent = "The map could not be drawn: " + error.message; });
+  const failed = (element) => (error) => {
+    element.textContent = "The map could not be drawn: " + error.message;
+    console.error("map:", error);
+  };
+  if (world) worldMap(world).catch(failed(world));
   const small = document.getElementById("incident-map");
-  if (small) incidentMap(small).catch((error) => { small.textContent = "The map could not be drawn: " + error.message; });
+  if (small) incidentMap(small).catch(failed(small));
 });
