@@ -9,6 +9,8 @@ own ini file, own free loopback ports, outbound features off; stopped at the end
 from __future__ import annotations
 
 import configparser
+import contextlib
+import ctypes
 import shutil
 import signal
 import socket
@@ -25,6 +27,12 @@ USER, PASSWORD = "dba", "dba"  # the package's defaults, on a scratch database b
 _LOCKDOWN = """
 DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);
 """
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: stop (SIGTERM) when the process that started it ends, even if killed."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -114,7 +122,7 @@ class VirtuosoServer:
         (self.directory / "load").mkdir(exist_ok=True)
         self.process = subprocess.Popen([self.executable, "+foreground", "+configfile", str(ini)],
                                         cwd=self.directory / "db", stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.startup
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
