@@ -136,9 +136,10 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     digest = inputs_digest(files, shapes_dir)
     generation = new_generation(path, f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     try:
-        progress(f"write {len(quads)} quads to a new store")
+        distinct = sorted(set(quads), key=str)
+        progress(f"write {len(distinct)} quads to a new store")
         store = OxigraphStore(generation / "oxigraph")
-        store.bulk_load_quads(sorted(set(quads), key=str))
+        store.bulk_load_quads(distinct)
         store.flush()
         summary = summarise(store)
         del store
