@@ -28,10 +28,10 @@ QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
 class GraphStore(Protocol):
     """What build, validate and serve need from a quad store.
 
-    In ``default_graphs``, ``""`` names the store's default graph. ``timeout`` is a deadline in
-    seconds. An engine that can stop a running query (the remote engine) enforces it and raises :class:`TimeoutError`; the embedded engine cannot cancel a
-    query in its own process, so the server runs its queries in worker processes that are killed
-    at the deadline (``server/pool.py``).
+    In ``default_graphs``, ``""`` names the store's default graph. ``timeout`` is a deadline in seconds.
+    An engine that can stop a running query (the remote engine) enforces it and raises
+    :class:`TimeoutError`; the embedded engine cannot cancel a query in its own process, so the server
+    runs its queries in worker processes that are killed at the deadline (``server/pool.py``).
     """
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
