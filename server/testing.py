@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from types import TracebackType
 from typing import Any
@@ -99,3 +100,42 @@ class LiveServer:
         self._server.server_close()
         self._thread.join(timeout=5)
         self.app.extensions["inviolable"].pool.close()
+
+
+class ConnectionCounter:
+    """A loopback TCP listener that counts the connections made to it (for tests that must make none)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.socket.settimeout(0.1)
+        self.count = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        """The listener's loopback port."""
+        return self.socket.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        """An HTTP URL that reaches the listener."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.count += 1
+            connection.close()
+
+    def close(self) -> None:
+        """Stop listening."""
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.socket.close()

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,43 +18,11 @@ import pyoxigraph as ox
 import pytest
 
 from graph.store import OxigraphStore
-from server.testing import LiveServer, sample_store
+from server.testing import ConnectionCounter, LiveServer, sample_store
 
 BASE_GRAPH = "https://w3id.org/inviolable/graph/"
 
 TOKEN = "safety-token"
-
-
-class ConnectionCounter:
-    """A loopback listener that counts the connections made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.count = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.count += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.socket.close()
 
 
 def _request(port: int, method: str, path: str, *, body: str | None = None,

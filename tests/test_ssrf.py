@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,45 +19,9 @@ import pytest
 
 import server.sandbox
 from graph.store import OxigraphStore
-from server.testing import LiveServer
+from server.testing import ConnectionCounter, LiveServer
 
 TOKEN = "ssrf-token"
-
-
-class Listener:
-    """A loopback TCP listener counting the connections made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.socket.settimeout(0.1)
-        self.count = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        return self.socket.getsockname()[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.count += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.socket.close()
 
 
 @dataclass(frozen=True)
@@ -271,7 +233,7 @@ def test_ssrf_corpus_is_large_and_covers_the_issue_bypasses() -> None:
 
 
 def test_ssrf_corpus_makes_no_connection(live: LiveServer) -> None:
-    listener = Listener()
+    listener = ConnectionCounter()
     try:
         wrong: list[str] = []
         cases = corpus(listener.url)

@@ -18,12 +18,12 @@ from server.errors import ApiError
 from server.pool import QueryPool
 from server.sandbox import ConfinedThread, confine
 from server.sparql_check import Verdict
+from server.testing import ConnectionCounter
 from server.update_runner import run_mutation
 from server.worker import QueryJob
-from tests.test_ssrf import Listener
 
 
-def _settle(listener: Listener) -> int:
+def _settle(listener: ConnectionCounter) -> int:
     time.sleep(0.3)
     return listener.count
 
@@ -36,7 +36,7 @@ def _pass_everything(text: str, kind: str = "query", base_iri: str | None = None
 def test_sandbox_query_worker_connects_nowhere_without_the_parser_check(monkeypatch: pytest.MonkeyPatch,
                                                                         network: bool) -> None:
     monkeypatch.setattr(server.pool, "check", _pass_everything)
-    listener = Listener()
+    listener = ConnectionCounter()
     store = OxigraphStore()
     pool = QueryPool(lambda: store, size=1, network=network)
     try:
@@ -56,7 +56,7 @@ def test_sandbox_query_worker_connects_nowhere_without_the_parser_check(monkeypa
 def test_sandbox_update_process_connects_nowhere(monkeypatch: pytest.MonkeyPatch, confined: bool) -> None:
     if not confined:
         monkeypatch.setattr(server.update_runner, "confine", lambda **_: None)
-    listener = Listener()
+    listener = ConnectionCounter()
     try:
         with pytest.raises(ApiError):
             run_mutation(OxigraphStore(), lambda store: store.update(f"LOAD <{listener.url}data.ttl>"), timeout=10)
@@ -66,7 +66,7 @@ def test_sandbox_update_process_connects_nowhere(monkeypatch: pytest.MonkeyPatch
 
 
 def test_sandbox_confined_thread_has_no_network_while_the_process_keeps_it() -> None:
-    listener = Listener()
+    listener = ConnectionCounter()
     try:
         thread = ConfinedThread()
         assert thread.confined, thread.reason
