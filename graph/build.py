@@ -25,7 +25,7 @@ from graph.journal import Entry
 from graph.layout import NotAStore, check_target, current_generation, new_generation, swap_in
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph
-from graph.sources import MANIFEST, load_manifest
+from graph.sources import load_manifest, manifest_path
 from graph.store import BUILD_INFO, OxigraphStore, open_built_store
 from graph.summary import Summary, summarise
 from graph.validation import ValidationReport, validate_quads
@@ -68,14 +68,8 @@ def inputs_digest(files: list[DataFile], shapes_dir: Path = SHAPES_DIR) -> str:
     return digest.hexdigest()
 
 
-def _manifest_path(data_dir: Path) -> Path:
-    """The source manifest of a data directory (its ``reference/sources.ttl``), else the committed one."""
-    own = data_dir / "reference" / "sources.ttl"
-    return own if own.is_file() else MANIFEST
-
-
 def _check_graph_folders(files: list[DataFile], data_dir: Path = DATA_DIR) -> None:
-    documents = load_manifest(_manifest_path(data_dir)).values()
+    documents = load_manifest(manifest_path(data_dir)).values()
     known = {document.graph for document in documents}
     known |= {inferred_graph(document.slug) for document in documents}
     known |= {str(ONTOLOGY_GRAPH), str(REFERENCE_GRAPH)}
@@ -118,7 +112,7 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     if sources is not None:
         progress(f"check evidence spans against {sources}")
         problems: list[EvidenceProblem] = check_evidence(
-            quads, sources=sources, manifest=load_manifest(_manifest_path(data_dir)))
+            quads, sources=sources, manifest=load_manifest(manifest_path(data_dir)))
         if problems:
             raise BuildError(f"{len(problems)} evidence span(s) do not match their document:",
                              details=[str(problem) for problem in problems])

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from graph.config import DATA_DIR, ONTOLOGY_DIR
 from graph.evidence import evidence_spans
-from graph.extract.document import WIKITEXT, document_info
+from graph.extract.document import DocumentInfo
 from graph.extract.entities import NOT_ENTITIES, Resolver, load_resolver
 from graph.extract.mentions import mentions
 from graph.extract.wikitext import parse
 from graph.loader import data_files, parse_file
-from graph.sources import MANIFEST, SourceDocument, load_manifest, read_document
+from graph.namespaces import REFERENCE_FOLDER
+from graph.sources import MANIFEST, PLAIN_TEXT, WIKITEXT, SourceDocument, load_manifest, read_document
 
-PLAIN_TEXT = "text/plain"
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
@@ -120,10 +120,10 @@ def coverage(sources: Path, *, data_dir: Path = DATA_DIR, manifest_path: Path = 
     :raises ExtractionError: when a wikitext document's markup cannot be read.
     """
     report = Coverage()
-    resolver = load_resolver(data_dir / "reference")
+    resolver = load_resolver(data_dir / REFERENCE_FOLDER)
     spans = evidence_by_document(data_dir, ontology_dir)
     for _slug, document in sorted(load_manifest(manifest_path).items()):
-        info = document_info(document, manifest_path)
+        info = DocumentInfo.of(document)
         text = read_document(document, sources)
         if info.format == WIKITEXT:
             report.links += _link_gaps(document, text, resolver, info.wiki, report.explained)

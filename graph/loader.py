@@ -1,23 +1,19 @@
 """Find the project's RDF files, decide the named graph of each, and parse them.
 
-Graphs follow the folders: ``ontology/`` → ``graph/ontology``; ``graph/data/reference/`` →
-``graph/reference``; ``graph/data/{slug}/`` and ``graph/data/generated/{slug}/`` → ``graph/{slug}``;
-``graph/data/{slug}/inferred/`` → ``graph/{slug}/inferred`` (the document's inference layer).
+Graphs follow the folders: ``ontology/`` → ``graph/ontology``; a file of ``graph/data`` goes to the
+graph :func:`graph.namespaces.graph_for_data_file` names (``reference/`` → ``graph/reference``;
+``{slug}/`` and ``generated/{slug}/`` → ``graph/{slug}``; ``{slug}/inferred/`` → ``graph/{slug}/inferred``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.config import DATA_DIR, ONTOLOGY_DIR
-from graph.namespaces import BASE, INFERRED, ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph, source_graph
-
-GENERATED = "generated"
-REFERENCE = "reference"
+from graph.namespaces import DATA_BASE, ONTOLOGY_GRAPH, MisplacedDataFile, graph_for_data_file
 
 
 @dataclass(frozen=True)
@@ -38,18 +34,10 @@ class DataSyntaxError(Exception):
 
 
 def _graph_for(data_dir: Path, path: Path) -> str:
-    parts = path.relative_to(data_dir).parts
-    if parts[0] == REFERENCE:
-        return str(REFERENCE_GRAPH)
-    if parts[0] == GENERATED:
-        if len(parts) < 3:
-            raise DataSyntaxError(path, None, None, "generated files belong in generated/{source-slug}/")
-        return source_graph(parts[1])
-    if len(parts) < 2:
-        raise DataSyntaxError(path, None, None, "data files belong in reference/ or a {source-slug}/ folder")
-    if len(parts) > 2 and parts[1] == INFERRED:
-        return inferred_graph(parts[0])
-    return source_graph(parts[0])
+    try:
+        return graph_for_data_file(path.relative_to(data_dir))
+    except MisplacedDataFile as error:
+        raise DataSyntaxError(path, None, None, str(error)) from error
 
 
 def data_files(*, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) -> list[DataFile]:
@@ -68,7 +56,7 @@ def parse_file(data_file: DataFile) -> list[ox.Quad]:
     :raises DataSyntaxError: with the file, line and column of the first error.
     """
     try:
-        triples = ox.parse(path=str(data_file.path), format=ox.RdfFormat.TURTLE, base_iri=BASE + "id/")
+        triples = ox.parse(path=str(data_file.path), format=ox.RdfFormat.TURTLE, base_iri=DATA_BASE)
         graph = ox.NamedNode(data_file.graph)
         return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     except SyntaxError as error:
@@ -77,8 +65,3 @@ def parse_file(data_file: DataFile) -> list[ox.Quad]:
     except OSError as error:
         raise DataSyntaxError(data_file.path, None, None, f"cannot read: {error.strerror}") from error
 
-
-def parse_files(files: Iterable[DataFile]) -> Iterator[tuple[DataFile, list[ox.Quad]]]:
-    """Parse each file in turn, yielding it with its quads."""
-    for data_file in files:
-        yield data_file, parse_file(data_file)

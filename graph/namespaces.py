@@ -1,12 +1,16 @@
-"""IRIs of the project and of the vocabularies it reuses.
+"""IRIs of the project and of the vocabularies it reuses: the one place that spells them.
 
 Every entity IRI has the form ``{BASE}id/{kind}/{slug}``; subsidiary nodes (selectors,
-intervals, votes, roles) hang off their owner as ``{owner}#{fragment}``.
+intervals, votes, roles) hang off their owner as ``{owner}#{fragment}``. Data files are written
+relative to ``@base <{BASE}id/>`` (:data:`DATA_BASE`). Graph names follow the data folders
+(:func:`graph_for_data_file`), and :func:`short_iri` is the one short display of an IRI.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from pathlib import PurePath
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -26,6 +30,13 @@ SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 WD = Namespace("http://www.wikidata.org/entity/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+#: The project's own SHACL terms (constraint components, the dataset-wide rules).
+SHAPES = Namespace(BASE + "shapes#")
+#: Terms of the drafts ``inviolable draft`` writes outside the graph (``draft:Sentence``, ...).
+DRAFT = Namespace(BASE + "draft#")
+
+#: The ``@base`` of the data files: entity IRIs are written relative to it (``<state/ecuador>``).
+DATA_BASE = str(ID)
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 REFERENCE_GRAPH = GRAPH["reference"]
@@ -54,19 +65,48 @@ def sparql_prefixes() -> str:
     return "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
 
 
-def entity_iri(kind: str, slug: str) -> str:
-    """Build the canonical IRI of an entity.
+def vocabulary_scheme(scheme: str) -> str:
+    """The namespace of one SKOS concept scheme of the project's vocabularies.
 
-    :raises ValueError: if the kind is unknown or the slug is not lowercase ASCII words.
-
-    >>> entity_iri("state", "ecuador")
-    'https://w3id.org/inviolable/id/state/ecuador'
+    >>> vocabulary_scheme("response-type")
+    'https://w3id.org/inviolable/vocab/response-type/'
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown entity kind {kind!r}; expected one of {', '.join(KINDS)}")
-    if not SLUG_PATTERN.match(slug):
-        raise ValueError(f"slug {slug!r} must be lowercase ASCII words joined by hyphens")
-    return f"{ID}{kind}/{slug}"
+    return f"{VOCAB}{scheme}/"
+
+
+def _is_local_name(local: str) -> bool:
+    # The local names the data files use; anything else (slashes, dots, escapes) is shown whole.
+    return bool(local) and all(c.isalnum() or c in "-_" for c in local)
+
+
+def prefixed_name(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """``prefix:local`` for the longest namespace of ``prefixes`` that ``iri`` is in, else None.
+
+    >>> prefixed_name("https://w3id.org/inviolable/ontology#actor"), prefixed_name("https://example.org/x")
+    ('inv:actor', None)
+    """
+    for name, namespace in sorted(prefixes.items(), key=lambda item: -len(item[1])):
+        local = iri.removeprefix(namespace)
+        if local != iri and _is_local_name(local):
+            return f"{name}:{local}"
+    return None
+
+
+def short_iri(iri: str) -> str:
+    """The one short display of an IRI, as the data files write it.
+
+    An entity IRI is relative to :data:`DATA_BASE`; otherwise a prefixed name when a known
+    prefix matches, else the whole IRI in angle brackets.
+
+    >>> short_iri("https://w3id.org/inviolable/id/state/ecuador")
+    '<state/ecuador>'
+    >>> short_iri("http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp"), short_iri("https://example.org/a")
+    ('sem:hasTimeStamp', '<https://example.org/a>')
+    """
+    if iri.startswith(DATA_BASE):
+        return f"<{iri.removeprefix(DATA_BASE)}>"
+    found = prefixed_name(iri)
+    return found if found is not None else f"<{iri}>"
 
 
 def source_graph(source_slug: str) -> str:
@@ -89,3 +129,60 @@ def inferred_graph(source_slug: str) -> str:
 def is_inferred_graph(graph_iri: str) -> bool:
     """True for the name of a document's inference-layer graph."""
     return graph_iri.startswith(str(GRAPH)) and graph_iri.endswith(f"/{INFERRED}")
+
+
+#: The data folder (under ``graph/data``) of the reference graph, and the one of generated files.
+REFERENCE_FOLDER = "reference"
+GENERATED_FOLDER = "generated"
+
+
+class MisplacedDataFile(ValueError):
+    """A data file lies outside the folders that name graphs; the message says where it belongs."""
+
+
+def graph_for_data_file(relative: PurePath | str) -> str:
+    """The named graph of a data file, from its path relative to the data folder.
+
+    ``reference/…`` → the reference graph; ``{slug}/…`` and ``generated/{slug}/…`` → the
+    document's graph; ``{slug}/inferred/…`` → its inference layer.
+
+    :raises MisplacedDataFile: for a file directly in the data folder or in ``generated/``.
+
+    >>> graph_for_data_file("reference/states.ttl") == str(REFERENCE_GRAPH)
+    True
+    >>> graph_for_data_file("generated/quito/infobox.ttl"), graph_for_data_file("quito/facts.ttl")
+    ('https://w3id.org/inviolable/graph/quito', 'https://w3id.org/inviolable/graph/quito')
+    >>> graph_for_data_file("quito/inferred/rules.ttl")
+    'https://w3id.org/inviolable/graph/quito/inferred'
+    """
+    parts = PurePath(relative).parts
+    if parts and parts[0] == REFERENCE_FOLDER:
+        return str(REFERENCE_GRAPH)
+    if parts and parts[0] == GENERATED_FOLDER:
+        if len(parts) < 3:
+            raise MisplacedDataFile(f"generated files belong in {GENERATED_FOLDER}/{{source-slug}}/")
+        return source_graph(parts[1])
+    if len(parts) < 2:
+        raise MisplacedDataFile(f"data files belong in {REFERENCE_FOLDER}/ or a {{source-slug}}/ folder")
+    if len(parts) > 2 and parts[1] == INFERRED:
+        return inferred_graph(parts[0])
+    return source_graph(parts[0])
+
+
+def data_folder_for_graph(graph_iri: str) -> PurePath | None:
+    """The data folder, relative to ``graph/data``, whose hand-written files go to ``graph_iri``.
+
+    The inverse of :func:`graph_for_data_file`; None for the ontology and graphs outside the project.
+
+    >>> data_folder_for_graph(inferred_graph("quito")), data_folder_for_graph(str(ONTOLOGY_GRAPH))
+    (PurePosixPath('quito/inferred'), None)
+    """
+    if graph_iri == str(REFERENCE_GRAPH):
+        return PurePath(REFERENCE_FOLDER)
+    if graph_iri == str(ONTOLOGY_GRAPH) or not graph_iri.startswith(str(GRAPH)):
+        return None
+    slug = graph_iri.removeprefix(str(GRAPH))
+    if slug.endswith(f"/{INFERRED}"):
+        slug = slug.removesuffix(f"/{INFERRED}")
+        return PurePath(slug, INFERRED) if slug and "/" not in slug else None
+    return PurePath(slug) if slug and "/" not in slug else None

@@ -1,23 +1,33 @@
-"""The source manifest and the documents it names.
+"""The source manifest and the documents it names: the one module that knows where the
+manifest is, what it holds and how it is read.
 
-Documents are third-party text: the project never stores them, only their name, hash and
-length. They are read from a sources directory when evidence needs re-checking.
+Documents are third-party text: the project never stores them, only their name, hash, length
+and a description (format, page URL, date, subject). They are read from a sources directory
+when evidence needs re-checking.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from graph.config import DATA_DIR
-from graph.namespaces import ID, INV, source_graph
+from graph.namespaces import ID, INV, REFERENCE_FOLDER, SCHEMA, source_graph
 
-MANIFEST = DATA_DIR / "reference" / "sources.ttl"
+MANIFEST_NAME = "sources.ttl"
+MANIFEST = DATA_DIR / REFERENCE_FOLDER / MANIFEST_NAME
+#: The ``dct:format`` of wikitext documents, and of plain text.
+WIKITEXT = "text/x-wiki"
+PLAIN_TEXT = "text/plain"
 
 
 class SourceError(Exception):
@@ -33,6 +43,12 @@ class SourceDocument:
     file_name: str
     sha256: str
     character_count: int
+    #: ``dct:format`` (:data:`WIKITEXT`, :data:`PLAIN_TEXT`), ``schema:url``, ``schema:about`` and
+    #: the date of ``schema:datePublished``, when the manifest gives them.
+    format: str | None = None
+    url: str | None = None
+    about: str | None = None
+    published: dt.date | None = None
 
     @property
     def graph(self) -> str:
@@ -47,6 +63,12 @@ def sha256_text(text: str) -> str:
     'e3b0c442'
     """
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_path(data_dir: Path = DATA_DIR) -> Path:
+    """The source manifest of a data folder (its ``reference/sources.ttl``), else the committed one."""
+    own = data_dir / REFERENCE_FOLDER / MANIFEST_NAME
+    return own if own.is_file() else MANIFEST
 
 
 def load_manifest(path: Path = MANIFEST) -> dict[str, SourceDocument]:
@@ -70,9 +92,49 @@ def _parsed_manifest(path: Path, mtime_ns: int, size: int) -> dict[str, SourceDo
         if missing:
             raise SourceError(f"{path}: source {iri} lacks {', '.join('inv:' + m for m in missing)}")
         slug = str(iri).removeprefix(f"{ID}source/")
+        described = [manifest.value(iri, predicate) for predicate in (DCTERMS.format, SCHEMA.url, SCHEMA.about)]
         documents[slug] = SourceDocument(str(iri), slug, str(values["fileName"]), str(values["sha256"]),
-                                         int(values["characterCount"]))
+                                         int(values["characterCount"]),
+                                         *(str(value) if value is not None else None for value in described),
+                                         published=_date(manifest.value(iri, SCHEMA.datePublished)))
     return documents
+
+
+def _date(value: object) -> dt.date | None:
+    # A date-time counts by its day; a value that is no date at all is left out.
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value is not None else None
+    except ValueError:
+        return None
+
+
+def described(document: SourceDocument, path: Path = MANIFEST) -> SourceDocument:
+    """The manifest's entry for ``document`` (matched by IRI), with its format, URL, date and subject;
+    ``document`` itself when the manifest at ``path`` does not list it."""
+    for entry in load_manifest(path).values():
+        if entry.iri == document.iri:
+            return entry
+    return document
+
+
+@contextmanager
+def staged_manifest(path: Path, entry: str) -> Iterator[Path]:
+    """A copy of the manifest at ``path`` with the Turtle block ``entry`` appended, for the caller to
+    try; it replaces the manifest (one atomic rename) only when the block ends without an error.
+
+    :raises SourceError: when the manifest with the new entry does not parse.
+    """
+    candidate = path.with_name(f".{path.name}.new-{os.getpid()}")
+    try:
+        candidate.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + entry, encoding="utf-8")
+        try:
+            load_manifest(candidate)
+        except SyntaxError as error:
+            raise SourceError(f"the new manifest entry does not parse: {error}") from error
+        yield candidate
+        os.replace(candidate, path)
+    finally:
+        candidate.unlink(missing_ok=True)
 
 
 def find_document(reference: str, manifest: dict[str, SourceDocument] | None = None) -> SourceDocument:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.config import DEFAULT_STORE, PROJECT_ROOT
+from graph.namespaces import DATA_BASE, vocabulary_scheme
 from graph.query import run_query
 from graph.store import GraphStore
 
@@ -25,8 +26,8 @@ COLUMNS = ("id", "section", "paragraph", "start", "end", "span_sha256", "retriev
 
 # Short prefixes the inventory's queries use besides the project's own (graph.namespaces).
 PROLOGUE = "\n".join([
-    "BASE <https://w3id.org/inviolable/id/>",
-    *(f"PREFIX {name}: <https://w3id.org/inviolable/vocab/{scheme}/>" for name, scheme in (
+    f"BASE <{DATA_BASE}>",
+    *(f"PREFIX {name}: <{vocabulary_scheme(scheme)}>" for name, scheme in (
         ("dem", "demand"), ("sk", "statement-kind"), ("chan", "channel"), ("qual", "qualifier"),
         ("qty", "quantity"), ("chr", "characterisation"), ("et", "event-type"), ("rt", "response-type"),
         ("role", "role"), ("vp", "vote-position"), ("out", "decision-outcome"), ("it", "incident-type"),

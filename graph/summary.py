@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.namespaces import ONTOLOGY_GRAPH
 from graph.store import GraphStore
 
 _PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-_PER_CLASS = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  GRAPH ?g { ?s a ?class }
-  FILTER(?g != <https://w3id.org/inviolable/graph/ontology>)
-} GROUP BY ?class ORDER BY DESC(?n) ?class
+_PER_CLASS = f"""
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  GRAPH ?g {{ ?s a ?class }}
+  FILTER(?g != <{ONTOLOGY_GRAPH}>)
+}} GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 
 

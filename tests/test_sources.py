@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import shutil
 
 import pytest
 
-from graph.sources import SourceError, find_document, load_manifest, read_document
+from graph import sources
+from graph.sources import (
+    MANIFEST,
+    PLAIN_TEXT,
+    WIKITEXT,
+    SourceError,
+    described,
+    find_document,
+    load_manifest,
+    manifest_path,
+    read_document,
+    staged_manifest,
+)
 from tests.conftest import require_sources
 
 
@@ -54,3 +68,59 @@ def test_read_document_rejects_missing_directory_and_file(tmp_path):
         read_document(document, tmp_path / "nowhere")
     with pytest.raises(SourceError, match="cannot read document"):
         read_document(document, tmp_path)
+
+
+def test_manifest_describes_format_url_date_and_subject():
+    wiki = find_document("quito-embassy-raid-wikipedia")
+    news = find_document("minneapolis-consulate-news")
+    assert (wiki.format, wiki.url, news.format) == (
+        WIKITEXT, "https://en.wikipedia.org/wiki/2024_raid_on_the_Mexican_embassy_in_Ecuador", PLAIN_TEXT)
+    assert wiki.about == "https://w3id.org/inviolable/id/incident/2024-04-05-quito-mexican-embassy-raid"
+    assert news.published == dt.date(2026, 1, 28) and news.url is None
+
+
+def test_described_finds_the_manifest_entry_of_a_bare_document():
+    news = find_document("minneapolis-consulate-news")
+    bare = sources.SourceDocument(news.iri, news.slug, news.file_name, news.sha256, news.character_count)
+    assert described(bare) == news
+    stranger = sources.SourceDocument("http://example.org/doc", "doc", "doc.txt", "0" * 64, 1)
+    assert described(stranger) is stranger
+
+
+def _entry(slug: str) -> str:
+    return (f"<source/{slug}> a inv:SourceDocument ;\n    dct:format \"text/plain\" ;\n"
+            f"    inv:fileName \"{slug}.txt\" ;\n    inv:sha256 \"{'0' * 64}\" ;\n    inv:characterCount 3 .\n")
+
+
+def test_load_manifest_parses_once_and_again_when_the_file_changes(tmp_path):
+    manifest = tmp_path / "sources.ttl"
+    shutil.copyfile(MANIFEST, manifest)
+    first = load_manifest(manifest)
+    before = sources._parsed_manifest.cache_info()
+    assert load_manifest(manifest) == first
+    assert sources._parsed_manifest.cache_info().misses == before.misses
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n" + _entry("later"), encoding="utf-8")
+    assert set(load_manifest(manifest)) == set(first) | {"later"}
+
+
+def test_staged_manifest_replaces_the_manifest_only_when_the_block_succeeds(tmp_path):
+    manifest = tmp_path / "sources.ttl"
+    shutil.copyfile(MANIFEST, manifest)
+    original = manifest.read_bytes()
+    with pytest.raises(RuntimeError), staged_manifest(manifest, _entry("tried")) as candidate:
+        assert "tried" in load_manifest(candidate)
+        raise RuntimeError("the extraction failed")
+    with pytest.raises(SourceError, match="does not parse"), staged_manifest(manifest, "<source/x> a ;\n"):
+        pass
+    assert manifest.read_bytes() == original and os.listdir(tmp_path) == ["sources.ttl"]
+    with staged_manifest(manifest, _entry("kept")):
+        pass
+    assert "kept" in load_manifest(manifest)
+
+
+def test_manifest_path_prefers_a_data_folders_own_manifest(tmp_path):
+    assert manifest_path(tmp_path) == MANIFEST
+    own = tmp_path / "reference" / "sources.ttl"
+    own.parent.mkdir()
+    own.write_text("", encoding="utf-8")
+    assert manifest_path(tmp_path) == own

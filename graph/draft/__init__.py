@@ -17,15 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.config import DATA_DIR
+from graph.config import REFERENCE_DIR
 from graph.draft.dates import DateMention, find_dates
 from graph.draft.gazetteer import ACTOR_KINDS, Candidate, Gazetteer, Mention, load_gazetteer
 from graph.draft.text import Sentence, readable, sentences
-from graph.sources import MANIFEST, SourceDocument
+from graph.namespaces import ELI
+from graph.sources import MANIFEST, WIKITEXT, SourceDocument, described
 
-ELI = "http://data.europa.eu/eli/ontology#"
-SCHEMA_DATE = "https://schema.org/datePublished"
-FORMAT = "http://purl.org/dc/terms/format"
 _ARTICLE = re.compile(r"\bArticles?\s+(\d+)\b")
 
 
@@ -58,29 +56,23 @@ class Draft:
 
 
 def document_metadata(document: SourceDocument, manifest: Path = MANIFEST) -> tuple[dt.date | None, bool]:
-    """The document's date (``schema:datePublished``) and whether it is wikitext, from the manifest."""
-    anchor, wikitext = None, document.file_name.endswith(".wiki")
-    for quad in ox.parse(path=str(manifest), format=ox.RdfFormat.TURTLE):
-        if quad.subject.value != document.iri:
-            continue
-        if quad.predicate.value == SCHEMA_DATE and isinstance(quad.object, ox.Literal):
-            try:
-                anchor = dt.date.fromisoformat(quad.object.value[:10])
-            except ValueError:
-                anchor = None
-        elif quad.predicate.value == FORMAT and isinstance(quad.object, ox.Literal):
-            wikitext = quad.object.value == "text/x-wiki"
-    return anchor, wikitext
+    """The document's date (``schema:datePublished``) and whether it is wikitext, from the manifest.
+
+    A document the manifest does not describe is wikitext when its file name ends in ``.wiki``.
+    """
+    entry = described(document, manifest)
+    wikitext = entry.format == WIKITEXT if entry.format is not None else document.file_name.endswith(".wiki")
+    return entry.published, wikitext
 
 
-def article_index(reference_dir: Path = DATA_DIR / "reference") -> dict[tuple[str, str], str]:
+def article_index(reference_dir: Path = REFERENCE_DIR) -> dict[tuple[str, str], str]:
     """(convention IRI, article number) → article IRI, from the reference graph."""
     parts, numbers = {}, {}
     for path in sorted(reference_dir.glob("*.ttl")):
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            if quad.predicate.value == ELI + "is_part_of":
+            if quad.predicate.value == str(ELI.is_part_of):
                 parts[quad.subject.value] = quad.object.value
-            elif quad.predicate.value == ELI + "number" and isinstance(quad.object, ox.Literal):
+            elif quad.predicate.value == str(ELI.number) and isinstance(quad.object, ox.Literal):
                 numbers[quad.subject.value] = quad.object.value
     return {(parts[a], numbers[a]): a for a in parts if a in numbers}
 

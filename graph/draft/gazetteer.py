@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.config import DATA_DIR
+from graph.config import REFERENCE_DIR
 from graph.namespaces import ID
 
 NAME_PROPERTIES = frozenset({
@@ -131,7 +131,7 @@ class Gazetteer:
         return [Candidate(s, e, name, counts[name]) for name, (s, e) in sorted(first.items(), key=lambda i: i[1])]
 
 
-def load_gazetteer(reference_dir: Path = DATA_DIR / "reference") -> Gazetteer:
+def load_gazetteer(reference_dir: Path = REFERENCE_DIR) -> Gazetteer:
     """The names of every entity the reference graph's files declare."""
     names: dict[str, set[str]] = defaultdict(set)
     for path in sorted(reference_dir.glob("*.ttl")):

@@ -20,9 +20,8 @@ import pyoxigraph as ox
 
 from graph.config import DATA_DIR
 from graph.draft.gazetteer import KINDS
-from graph.namespaces import ID
+from graph.namespaces import DRAFT, ID, short_iri
 
-DRAFT = "https://w3id.org/inviolable/draft#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear"}
 
@@ -79,7 +78,8 @@ def _round(value: float | None) -> float | None:
 
 
 def _short(item: str) -> str:
-    return item.removeprefix(str(ID))
+    # Items are entity IRIs or date values; only the IRIs have a short form.
+    return short_iri(item) if item.startswith(str(ID)) else item
 
 
 def _is_entity(term: object) -> bool:
@@ -104,9 +104,9 @@ def proposed_items(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[set[str], se
     """(entity IRIs, date values) a draft proposes."""
     entities, dates = set(), set()
     for triple in triples:
-        if triple.predicate.value == DRAFT + "entity" and isinstance(triple.object, ox.NamedNode):
+        if triple.predicate.value == str(DRAFT.entity) and isinstance(triple.object, ox.NamedNode):
             entities.add(triple.object.value)
-        elif triple.predicate.value == DRAFT + "value" and isinstance(triple.object, ox.Literal):
+        elif triple.predicate.value == str(DRAFT.value) and isinstance(triple.object, ox.Literal):
             dates.add(triple.object.value)
     return entities, dates
 

@@ -1,7 +1,7 @@
 """Write a draft as Turtle with pyoxigraph's serialiser: evidence blocks in the data files' form,
 and the proposals in a small draft vocabulary (``draft:``) that the curator reads and replaces.
 
-Draft terms (``https://w3id.org/inviolable/draft#``): ``draft:Sentence`` (``draft:number``,
+Draft terms (:data:`graph.namespaces.DRAFT`): ``draft:Sentence`` (``draft:number``,
 ``draft:span`` → the sentence's evidence node), ``draft:EntityMention`` (``draft:entity``,
 ``draft:name``), ``draft:CandidateEntity`` (``draft:name``, ``draft:occurrences``),
 ``draft:DateMention`` (``draft:text``, ``draft:value``, ``draft:rule``, ``draft:anchor``); each
@@ -19,12 +19,13 @@ import pyoxigraph as ox
 
 from graph.draft import Draft
 from graph.draft.text import Sentence
-from graph.namespaces import ID, INV, PREFIXES
+from graph.namespaces import DRAFT as DRAFT_TERMS
+from graph.namespaces import ID, INV, PREFIXES, RDF
 from graph.sources import sha256_text
 
-DRAFT = "https://w3id.org/inviolable/draft#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+DRAFT = str(DRAFT_TERMS)
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+XSD = PREFIXES["xsd"]
 OA = PREFIXES["oa"]
 SEM = PREFIXES["sem"]
 

@@ -12,13 +12,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.config import DATA_DIR
-from graph.extract.document import WIKITEXT, DocumentInfo, document_info, extract_document
+from graph.config import DATA_DIR, REFERENCE_DIR
+from graph.extract.document import DocumentInfo, extract_document
 from graph.extract.entities import load_resolver
 from graph.extract.wikitext import ExtractionError
-from graph.sources import MANIFEST, SourceDocument, SourceError, load_manifest, read_document
+from graph.namespaces import GENERATED_FOLDER
+from graph.sources import MANIFEST, WIKITEXT, SourceDocument, SourceError, load_manifest, read_document
 
-GENERATED_DIR = DATA_DIR / "generated"
+GENERATED_DIR = DATA_DIR / GENERATED_FOLDER
 
 __all__ = ["ExtractionError", "SourceError", "Drift", "drift", "extract", "extract_sources", "write_generated"]
 
@@ -28,13 +29,12 @@ def wikitext_documents(manifest_path: Path = MANIFEST,
     """The manifest's wikitext documents (or those among ``only``, by slug), sorted by slug."""
     chosen = []
     for slug, document in sorted(load_manifest(manifest_path).items()):
-        info = document_info(document, manifest_path)
-        if info.format == WIKITEXT and (only is None or slug in only):
-            chosen.append((document, info))
+        if document.format == WIKITEXT and (only is None or slug in only):
+            chosen.append((document, DocumentInfo.of(document)))
     return chosen
 
 
-def extract(sources: Path, *, manifest_path: Path = MANIFEST, reference_dir: Path = DATA_DIR / "reference",
+def extract(sources: Path, *, manifest_path: Path = MANIFEST, reference_dir: Path = REFERENCE_DIR,
             only: list[str] | None = None) -> dict[str, dict[str, str]]:
     """Extract the wikitext documents in memory: ``{source-slug: {file name: Turtle}}``.
 
@@ -72,7 +72,7 @@ def write_generated(output: dict[str, dict[str, str]], out_dir: Path = GENERATED
 
 
 def extract_sources(sources: Path, *, out_dir: Path = GENERATED_DIR, manifest_path: Path = MANIFEST,
-                    reference_dir: Path = DATA_DIR / "reference", only: list[str] | None = None) -> list[Path]:
+                    reference_dir: Path = REFERENCE_DIR, only: list[str] | None = None) -> list[Path]:
     """Extract every wikitext document and write the generated files; nothing is written on error.
 
     :raises SourceError: when a document is missing or its hash no longer matches the manifest.
@@ -94,7 +94,7 @@ class Drift:
 
 
 def drift(sources: Path, *, out_dir: Path = GENERATED_DIR, manifest_path: Path = MANIFEST,
-          reference_dir: Path = DATA_DIR / "reference") -> list[Drift]:
+          reference_dir: Path = REFERENCE_DIR) -> list[Drift]:
     """Compare the committed generated files with a fresh extraction, byte for byte.
 
     :raises SourceError: when a document is missing or its hash no longer matches the manifest.

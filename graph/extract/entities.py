@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from graph.config import DATA_DIR
+from graph.config import REFERENCE_DIR
 from graph.namespaces import BASE, ID
 
 _SAME_AS = "https://schema.org/sameAs"
@@ -87,7 +87,7 @@ class Resolver:
         return next(iter(found)) if len(found) == 1 else None
 
 
-def load_resolver(reference_dir: Path = DATA_DIR / "reference") -> Resolver:
+def load_resolver(reference_dir: Path = REFERENCE_DIR) -> Resolver:
     """Read every reference file into a resolver.
 
     :raises SyntaxError: when a reference file does not parse.

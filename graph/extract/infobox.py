@@ -17,10 +17,11 @@ from mwparserfromhell.wikicode import Wikicode
 from graph.extract.entities import Resolver, kind_of
 from graph.extract.turtle import Turtle, add_span, iri, literal, xsd_date
 from graph.extract.wikitext import ExtractionError, Located, template_name
+from graph.namespaces import vocabulary_scheme
 from graph.sources import SourceDocument
 
 #: What an infobox ``methods`` value names, as an incident type.
-METHOD_TYPES = {"raid": "https://w3id.org/inviolable/vocab/incident-type/raid-on-premises"}
+METHOD_TYPES = {"raid": vocabulary_scheme("incident-type") + "raid-on-premises"}
 _DESCRIBED_FIELDS = ("goals", "methods", "result")
 
 

@@ -7,21 +7,17 @@ manifest parses and, for wikitext, the document extracts; a failure leaves it un
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from graph.config import DATA_DIR
+from graph.config import REFERENCE_DIR
 from graph.extract import GENERATED_DIR, extract, write_generated
 from graph.extract.citations import slugify
-from graph.extract.document import WIKITEXT
 from graph.extract.turtle import iri, literal
 from graph.namespaces import SLUG_PATTERN
-from graph.sources import MANIFEST, SourceError, load_manifest
-
-PLAIN_TEXT = "text/plain"
+from graph.sources import MANIFEST, PLAIN_TEXT, WIKITEXT, SourceError, load_manifest, staged_manifest
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def manifest_entry(new: NewDocument, *, slug: str, fmt: str, sha256: str, charac
 
 
 def add_source(new: NewDocument, *, manifest_path: Path = MANIFEST, out_dir: Path = GENERATED_DIR,
-               reference_dir: Path = DATA_DIR / "reference") -> Registered:
+               reference_dir: Path = REFERENCE_DIR) -> Registered:
     """Add ``new`` to the manifest and, for wikitext, write its generated files.
 
     :raises SourceError: when the file is unreadable or not UTF-8, or the slug or hash is already known.
@@ -107,19 +103,9 @@ def add_source(new: NewDocument, *, manifest_path: Path = MANIFEST, out_dir: Pat
             raise SourceError(f"the manifest already has a document named {new.path.name} ({known.slug!r})")
     fmt = new.format or guess_format(text)
     entry = manifest_entry(new, slug=slug, fmt=fmt, sha256=sha256, characters=len(text))
-    candidate = manifest_path.with_name(f".{manifest_path.name}.new-{os.getpid()}")
-    try:
-        candidate.write_text(manifest_path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + entry,
-                             encoding="utf-8")
-        try:
-            load_manifest(candidate)
-        except SyntaxError as error:
-            raise SourceError(f"the new manifest entry does not parse: {error}") from error
+    with staged_manifest(manifest_path, entry) as candidate:
         output = {}
         if fmt == WIKITEXT:
             output = extract(new.path.parent, manifest_path=candidate, reference_dir=reference_dir, only=[slug])
-        os.replace(candidate, manifest_path)
-    finally:
-        candidate.unlink(missing_ok=True)
     written = write_generated(output, out_dir) if output else []
     return Registered(slug, fmt, sha256, tuple(written))

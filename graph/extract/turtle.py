@@ -1,7 +1,7 @@
 """Write generated Turtle deterministically: same triples, same bytes.
 
 Subjects and objects are sorted with numbers compared as numbers, predicates with ``a`` first;
-entity IRIs are written relative to ``@base <https://w3id.org/inviolable/id/>`` as in the
+entity IRIs are written relative to ``@base`` :data:`graph.namespaces.DATA_BASE`, as in the
 hand-written data files.
 """
 
@@ -11,22 +11,13 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from graph.namespaces import ID
+from graph.namespaces import DATA_BASE
+from graph.namespaces import PREFIXES as KNOWN_PREFIXES
 from graph.sources import SourceDocument, sha256_text
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "inv": "https://w3id.org/inviolable/ontology#",
-    "vocab": "https://w3id.org/inviolable/vocab/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "dct": "http://purl.org/dc/terms/",
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-}
+#: The prefixes generated files declare, in this order.
+PREFIXES = {name: KNOWN_PREFIXES[name]
+            for name in ("rdf", "rdfs", "xsd", "inv", "vocab", "oa", "prov", "schema", "dct", "sem", "geo")}
 
 
 def iri(value: str) -> str:
@@ -36,7 +27,7 @@ def iri(value: str) -> str:
     ('<state/ecuador>', '<https://example.org/a%20b>')
     """
     value = value.replace(" ", "%20").replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
-    return f"<{value.removeprefix(str(ID))}>"
+    return f"<{value.removeprefix(DATA_BASE)}>"
 
 
 def literal(value: str, *, language: str | None = None, datatype: str | None = None) -> str:
@@ -71,7 +62,7 @@ class Turtle:
 
     def render(self) -> str:
         """The document: base, prefixes, comment, then one block per subject."""
-        lines = ["@base <https://w3id.org/inviolable/id/> ."]
+        lines = [f"@base <{DATA_BASE}> ."]
         lines += [f"@prefix {name}: <{value}> ." for name, value in PREFIXES.items()]
         lines += ["", *(f"# {line}".rstrip() for line in self.comment.splitlines())]
         for subject in sorted(self._triples, key=lambda s: _natural(s.strip("<>"))):
