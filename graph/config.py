@@ -53,6 +53,14 @@ def _number(environ: Mapping[str, str], name: str, default: str, kind: type) -> 
     return value
 
 
+def _port(environ: Mapping[str, str], default: int) -> int:
+    raw = environ.get("INVIOLABLE_PORT") or str(default)
+    # Port 0 asks the system for a free one.
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SettingsError(f"INVIOLABLE_PORT must be a port number (0 to 65535), not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class RemoteSettings:
     """How to reach a remote engine besides its query URL (Virtuoso's layout when not given).
@@ -82,6 +90,10 @@ class Settings:
     query_workers: int = 2
     max_body_bytes: int = 2 * 1024 * 1024
     max_result_bytes: int = 50_000_000
+    #: Where ``inviolable serve`` listens, and its request threads.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    http_threads: int = 64
     remote: RemoteSettings = field(default_factory=RemoteSettings)
     #: Every other ``INVIOLABLE_*`` variable, by name without the prefix, its value read as JSON when
     #: it is JSON (``true``, ``3``) and as text otherwise; the server takes them as config keys.
@@ -89,8 +101,8 @@ class Settings:
 
 
 _KNOWN = {"STORE", "SOURCES", "WRITE_TOKEN", "QUERY_TIMEOUT", "BASE_IRI", "QUERY_WORKERS", "MAX_BODY_BYTES",
-          "MAX_RESULT_BYTES", "REMOTE_UPDATE_URL", "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD",
-          "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
+          "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "REMOTE_UPDATE_URL", "REMOTE_GRAPH_STORE_URL",
+          "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
 
 
 def _extras(env: Mapping[str, str]) -> dict[str, object]:
@@ -127,6 +139,9 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         query_workers=int(_number(env, "QUERY_WORKERS", str(max(2, os.cpu_count() or 2)), int)),
         max_body_bytes=int(_number(env, "MAX_BODY_BYTES", str(2 * 1024 * 1024), int)),
         max_result_bytes=int(_number(env, "MAX_RESULT_BYTES", "50000000", int)),
+        host=text("HOST") or "127.0.0.1",
+        port=_port(env, 8000),
+        http_threads=int(_number(env, "HTTP_THREADS", "64", int)),
         remote=RemoteSettings(update_url=text("REMOTE_UPDATE_URL"), graph_store_url=text("REMOTE_GRAPH_STORE_URL"),
                               user=text("REMOTE_USER"), password=env.get("INVIOLABLE_REMOTE_PASSWORD"),
                               isql=text("REMOTE_ISQL"), load_dir=Path(load_dir) if load_dir else None),

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.config import StoreSpec, settings, store_spec
+
+if TYPE_CHECKING:
+    from graph.sources import SourceDocument
 
 
 class CommandError(Exception):
@@ -33,3 +37,27 @@ def resolve_sources(args: argparse.Namespace) -> Path | None:
 def resolve_store(args: argparse.Namespace) -> StoreSpec:
     """The store directory (or remote engine URL) the user chose, or the configured default."""
     return args.store if args.store is not None else settings().store
+
+
+def add_document_options(parser: argparse.ArgumentParser) -> None:
+    """The ``DOCUMENT`` argument (slug, IRI or file name of the manifest) and ``--sources DIR``."""
+    parser.add_argument("document", help="document slug, IRI or file name from the source manifest")
+    add_sources_option(parser)
+
+
+def read_chosen_document(args: argparse.Namespace) -> tuple[SourceDocument, str]:
+    """The document the user named (see :func:`add_document_options`) and its text, checked against
+    the manifest's hash.
+
+    :raises CommandError: when there is no sources directory, or the document is unknown, missing or changed.
+    """
+    from graph.sources import SourceError, find_document, read_document
+
+    sources = resolve_sources(args)
+    if sources is None:
+        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
+    try:
+        document = find_document(args.document)
+        return document, read_document(document, sources)
+    except SourceError as error:
+        raise CommandError(str(error)) from error

@@ -12,9 +12,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from cli.commands import CommandError, add_sources_option, resolve_sources
+from cli.commands import add_document_options, read_chosen_document
 from graph.config import PROJECT_ROOT
-from graph.sources import SourceError, find_document, read_document
 
 NAME = "draft"
 HELP = "propose a draft Turtle file (sentences, entity links, dates, event skeletons) for a registered document"
@@ -22,14 +21,13 @@ DRAFTS_DIR = PROJECT_ROOT / "drafts"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("document", help="document slug, IRI or file name from the source manifest")
+    add_document_options(parser)
     parser.add_argument("--output", type=Path, default=None, metavar="FILE",
                         help="where to write the draft (default: drafts/SLUG.ttl)")
     parser.add_argument("--anchor", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                         help="the document's date for relative dates (default: the manifest's schema:datePublished)")
     parser.add_argument("--compare", action="store_true",
                         help="also print precision and recall against the curated files of the document")
-    add_sources_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,14 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from graph.draft.measure import compare_with_curated
     from graph.draft.turtle import write_draft
 
-    sources = resolve_sources(args)
-    if sources is None:
-        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
-    try:
-        document = find_document(args.document)
-        text = read_document(document, sources)
-    except SourceError as error:
-        raise CommandError(str(error)) from error
+    document, text = read_chosen_document(args)
     draft = draft_document(document, text, anchor=args.anchor)
     path = write_draft(draft, args.output or DRAFTS_DIR / f"{document.slug}.ttl")
     print(f"{path}: {len(draft.sentences)} sentences, {len(draft.mentions)} entity mentions, "

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from cli.commands import CommandError, add_sources_option, add_store_option, resolve_sources, resolve_store
+from graph.config import Settings, SettingsError, settings
 
 NAME = "serve"
 HELP = "serve the graph: SPARQL endpoint, linked-data pages, dumps and the query page"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=os.environ.get("INVIOLABLE_HOST", "127.0.0.1"),
+    try:
+        configured: Settings | None = settings()
+    except SettingsError:
+        # Every command's parser is built; a bad variable is reported when `serve` runs, not by all of them.
+        configured = None
+    parser.add_argument("--host", default=configured and configured.host,
                         help="interface to listen on (env INVIOLABLE_HOST; default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("INVIOLABLE_PORT", "8000")),
+    parser.add_argument("--port", type=int, default=configured and configured.port,
                         help="port to listen on (env INVIOLABLE_PORT; default 8000)")
     # Request threads mostly wait on query workers; enough of them that queries waiting for their
     # deadline cannot hold every thread while other clients queue behind them.
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("INVIOLABLE_HTTP_THREADS", "64")),
+    parser.add_argument("--threads", type=int, default=configured and configured.http_threads,
                         help="request threads (env INVIOLABLE_HTTP_THREADS; default 64)")
     parser.add_argument("--build-if-needed", action="store_true",
                         help="build the store first when it is missing or older than the data")
@@ -123,8 +128,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return 0 if status < 400 else 1
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Serving Inviolable at http://{shown}:{args.port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.",
+    if None in (args.host, args.port, args.threads):
+        settings()  # raises the SettingsError that kept the defaults from being read
+    host, port, threads = args.host, args.port, args.threads
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving Inviolable at http://{shown}:{port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.",
           flush=True)
-    serve(config, host=args.host, port=args.port, threads=args.threads)
+    serve(config, host=host, port=port, threads=threads)
     return 0
