@@ -34,6 +34,17 @@ def resolve_sources(args: argparse.Namespace) -> Path | None:
     return args.sources if args.sources is not None else settings().sources
 
 
+def required_sources(args: argparse.Namespace) -> Path:
+    """The sources directory, for commands that cannot work without the documents.
+
+    :raises CommandError: when neither ``--sources`` nor the settings give one.
+    """
+    sources = resolve_sources(args)
+    if sources is None:
+        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
+    return sources
+
+
 def resolve_store(args: argparse.Namespace) -> StoreSpec:
     """The store directory (or remote engine URL) the user chose, or the configured default."""
     return args.store if args.store is not None else settings().store
@@ -53,9 +64,7 @@ def read_chosen_document(args: argparse.Namespace) -> tuple[SourceDocument, str]
     """
     from graph.sources import SourceError, find_document, read_document
 
-    sources = resolve_sources(args)
-    if sources is None:
-        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
+    sources = required_sources(args)
     try:
         document = find_document(args.document)
         return document, read_document(document, sources)

@@ -9,7 +9,7 @@ from pathlib import Path
 from cli.commands import CommandError
 from graph.extract import ExtractionError
 from graph.extract.register import NewDocument, add_source
-from graph.sources import SourceError
+from graph.sources import PLAIN_TEXT, WIKITEXT, SourceError
 
 NAME = "add-source"
 HELP = "register a document (hash, title, language, URL, date) in the source manifest; extract wikitext"
@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", default=None, help="where the document is published")
     parser.add_argument("--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                         help="publication date")
-    parser.add_argument("--format", choices=("text/x-wiki", "text/plain"), default=None,
+    parser.add_argument("--format", choices=(WIKITEXT, PLAIN_TEXT), default=None,
                         help="the document's format (default: guessed from its markup)")
     parser.add_argument("--about", default=None, metavar="IRI",
                         help="the incident the document is about (its infobox and reactions describe it)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.commands import CommandError, add_sources_option, resolve_sources
+from cli.commands import CommandError, add_sources_option, required_sources
 from graph.coverage import coverage
 from graph.extract import ExtractionError
 from graph.sources import SourceError
@@ -20,9 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sources = resolve_sources(args)
-    if sources is None:
-        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
+    sources = required_sources(args)
     try:
         report = coverage(sources)
     except (SourceError, ExtractionError) as error:

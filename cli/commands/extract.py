@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.commands import CommandError, add_sources_option, resolve_sources
+from cli.commands import CommandError, add_sources_option, required_sources
 from graph.extract import GENERATED_DIR, ExtractionError, drift, extract_sources
 from graph.sources import SourceError
 
@@ -21,9 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sources = resolve_sources(args)
-    if sources is None:
-        raise CommandError("no sources directory: pass --sources DIR or set INVIOLABLE_SOURCES")
+    sources = required_sources(args)
     try:
         if args.check:
             problems = drift(sources)

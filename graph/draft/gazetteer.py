@@ -18,12 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.config import REFERENCE_DIR
-from graph.namespaces import ID
+from graph.namespaces import FOAF, ID, RDFS, SCHEMA, SKOS
 
-NAME_PROPERTIES = frozenset({
-    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
-    "http://xmlns.com/foaf/0.1/name", "https://schema.org/alternateName",
-})
+NAME_PROPERTIES = frozenset({str(RDFS.label), str(SKOS.altLabel), str(FOAF.name), str(SCHEMA.alternateName)})
 KINDS = ("state", "organization", "person", "mission", "place", "post", "convention", "article", "group")
 ACTOR_KINDS = ("state", "organization", "person", "mission", "group")
 LANGUAGES = ("en", "es", "")

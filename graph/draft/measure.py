@@ -20,10 +20,9 @@ import pyoxigraph as ox
 
 from graph.config import DATA_DIR
 from graph.draft.gazetteer import KINDS
-from graph.namespaces import DRAFT, ID, short_iri
+from graph.namespaces import DRAFT, ID, XSD, short_iri
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DATE_TYPES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear"}
+DATE_TYPES = {str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)}
 
 
 @dataclass(frozen=True)

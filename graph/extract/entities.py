@@ -16,14 +16,14 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from graph.config import REFERENCE_DIR
-from graph.namespaces import BASE, ID
+from graph.namespaces import BASE, ID, ORG, RDF, RDFS, SCHEMA, SKOS
 
-_SAME_AS = "https://schema.org/sameAs"
-_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel")
-_ABOUT = "https://schema.org/about"
-_ROLE = "http://www.w3.org/ns/org#role"
-_POST_IN = "http://www.w3.org/ns/org#postIn"
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SAME_AS = str(SCHEMA.sameAs)
+_LABELS = (str(RDFS.label), str(SKOS.altLabel))
+_ABOUT = str(SCHEMA.about)
+_ROLE = str(ORG.role)
+_POST_IN = str(ORG.postIn)
+_TYPE = str(RDF.type)
 
 #: Entity kinds that coverage requires a node for, by the IRI's kind segment.
 ENTITY_KINDS = ("person", "state", "organization", "convention", "place")
