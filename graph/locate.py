@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from graph.namespaces import ID
+from graph.namespaces import DATA_BASE, evidence_iri
 from graph.sources import SourceDocument, sha256_text
 
 # Characters a passage typed by hand often writes differently from the document.
@@ -30,7 +30,7 @@ class Span:
 
     def evidence_iri(self, document: SourceDocument) -> str:
         """The IRI that evidence for this span carries."""
-        return f"{ID}evidence/{document.slug}-{self.start}-{self.end}"
+        return evidence_iri(document.slug, self.start, self.end)
 
 
 class PassageNotFound(LookupError):
@@ -171,10 +171,10 @@ def locate(text: str, passage: str, *, occurrence: int | None = None) -> Span:
 def evidence_turtle(span: Span, document: SourceDocument) -> str:
     """The Turtle block for an evidence node pointing at ``span`` of ``document``.
 
-    IRIs are written relative to ``@base <https://w3id.org/inviolable/id/>``, as in the data files.
+    IRIs are written relative to ``@base`` :data:`graph.namespaces.DATA_BASE`, as in the data files.
     """
-    iri = span.evidence_iri(document).removeprefix(str(ID))
-    source = document.iri.removeprefix(str(ID))
+    iri = span.evidence_iri(document).removeprefix(DATA_BASE)
+    source = document.iri.removeprefix(DATA_BASE)
     return (
         f"<{iri}> a oa:SpecificResource ;\n"
         f"    oa:hasSource <{source}> ;\n"

@@ -109,6 +109,15 @@ def short_iri(iri: str) -> str:
     return found if found is not None else f"<{iri}>"
 
 
+def evidence_iri(source_slug: str, start: int, end: int) -> str:
+    """The IRI of the evidence node for characters ``start``–``end`` of a source document.
+
+    >>> evidence_iri("minneapolis-consulate-news", 0, 12)
+    'https://w3id.org/inviolable/id/evidence/minneapolis-consulate-news-0-12'
+    """
+    return f"{ID}evidence/{source_slug}-{start}-{end}"
+
+
 def source_graph(source_slug: str) -> str:
     """Name of the graph that holds the facts taken from one source document."""
     return f"{GRAPH}{source_slug}"

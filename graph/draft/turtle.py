@@ -21,6 +21,7 @@ from graph.draft import Draft
 from graph.draft.text import Sentence
 from graph.namespaces import DRAFT as DRAFT_TERMS
 from graph.namespaces import ID, INV, PREFIXES, RDF
+from graph.namespaces import evidence_iri as span_iri
 from graph.sources import sha256_text
 
 DRAFT = str(DRAFT_TERMS)
@@ -48,7 +49,7 @@ def _typed(value: str, datatype: str) -> ox.Literal:
 
 def evidence_iri(draft: Draft, start: int, end: int) -> str:
     """The evidence IRI of a span of the draft's document, as ``inviolable locate`` names it."""
-    return f"{ID}evidence/{draft.document.slug}-{start}-{end}"
+    return span_iri(draft.document.slug, start, end)
 
 
 def sentence_iri(draft: Draft, sentence: Sentence) -> str:

@@ -17,7 +17,7 @@ from mwparserfromhell.wikicode import Wikicode
 from graph.extract.entities import Resolver, kind_of
 from graph.extract.turtle import Turtle, add_span, iri, literal, xsd_date
 from graph.extract.wikitext import ExtractionError, Located, template_name
-from graph.namespaces import vocabulary_scheme
+from graph.namespaces import evidence_iri, vocabulary_scheme
 from graph.sources import SourceDocument
 
 #: What an infobox ``methods`` value names, as an incident type.
@@ -186,7 +186,7 @@ def _describe(turtle: Turtle, document: SourceDocument, text: str, field: Field,
             for keyword, concept in METHOD_TYPES.items():
                 if keyword in text[item_start:item_end].lower():
                     turtle.add(subject, "sem:eventType", iri(concept))
-                    turtle.add(subject, "prov:wasDerivedFrom", f"<evidence/{document.slug}-{item_start}-{item_end}>")
+                    turtle.add(subject, "prov:wasDerivedFrom", iri(evidence_iri(document.slug, item_start, item_end)))
 
 
 def _parties(turtle: Turtle, document: SourceDocument, text: str, fields: dict[str, Field], resolver: Resolver,

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from graph.namespaces import DATA_BASE
+from graph.namespaces import DATA_BASE, evidence_iri
 from graph.namespaces import PREFIXES as KNOWN_PREFIXES
 from graph.sources import SourceDocument, sha256_text
 
@@ -75,8 +75,8 @@ class Turtle:
 
 def add_span(turtle: Turtle, document: SourceDocument, text: str, start: int, end: int) -> str:
     """Add an evidence node for ``text[start:end]`` (as ``inviolable locate`` prints it); return its term."""
-    node = f"<evidence/{document.slug}-{start}-{end}>"
-    selector = f"<evidence/{document.slug}-{start}-{end}#selector>"
+    node = iri(evidence_iri(document.slug, start, end))
+    selector = iri(evidence_iri(document.slug, start, end) + "#selector")
     turtle.add(node, "a", "oa:SpecificResource")
     turtle.add(node, "oa:hasSource", iri(document.iri))
     turtle.add(node, "oa:hasSelector", selector)
