@@ -1,17 +1,33 @@
-"""A live server on loopback for tests and benchmarks: a real socket, a free port, stopped on exit."""
+"""Live servers on loopback for tests and benchmarks: a real socket, a free port, stopped on exit.
+
+:class:`LiveServer` serves the app in a thread of the calling process; :class:`ServedProcess` runs
+``inviolable serve`` (gunicorn) in its own process, as a user would.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, store_directory
 from server.app import create_app
+
+#: The ``inviolable`` command of the running interpreter's environment.
+INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
 
 #: A small dataset in the project's model: an incident, two later events, labels, evidence.
 SAMPLE_TRIG = """
@@ -64,6 +80,116 @@ def sample_store() -> OxigraphStore:
     store = OxigraphStore()
     store.load(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG)
     return store
+
+
+def parse_triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
+    """The triples of an RDF document (graph names dropped), for comparing what a response holds."""
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=fmt)}
+
+
+def json_body(response: Any) -> Any:
+    """The decoded JSON body of a test client's response, whatever its JSON media type."""
+    return json.loads(response.get_data())
+
+
+def sample_quads() -> list[ox.Quad]:
+    """The quads of :data:`SAMPLE_TRIG`."""
+    return list(ox.parse(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG))
+
+
+def disk_store(path: Path, quads: Iterable[ox.Quad] | None = None) -> Path:
+    """An on-disk store at ``path`` (the layout ``inviolable serve --store`` opens) holding ``quads``.
+
+    :param quads: what the store holds; the sample dataset when None.
+    """
+    store_directory(path).mkdir(parents=True)
+    store = OxigraphStore(store_directory(path))
+    store.bulk_load(list(sample_quads() if quads is None else quads))
+    store.flush()
+    del store
+    return path
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on at the moment of asking."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServedProcess:
+    """``inviolable serve --store STORE`` in its own process on a free loopback port.
+
+    Entering starts it and waits until ``/sparql`` answers a query; leaving stops it (SIGTERM, then
+    SIGKILL if it does not stop). ``environment`` adds to the inherited environment (settings such
+    as ``INVIOLABLE_WRITE_TOKEN``); with ``capture_stdout`` the process's standard output is a pipe,
+    readable as :attr:`stdout` (what the command prints before gunicorn starts).
+
+    :raises RuntimeError: on entering, when the process exits or does not answer within ``timeout`` seconds.
+    """
+
+    def __init__(self, store: Path, *, environment: dict[str, str] | None = None, capture_stdout: bool = False,
+                 timeout: float = 60) -> None:
+        self.store = store
+        self.port = free_port()
+        self.environment = {**os.environ, **(environment or {})}
+        self.capture_stdout = capture_stdout
+        self.timeout = timeout
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, without a trailing slash."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The process's standard output (with ``capture_stdout`` only)."""
+        assert self.process is not None and self.process.stdout is not None, "started with capture_stdout"
+        return self.process.stdout
+
+    def __enter__(self) -> ServedProcess:
+        self.process = subprocess.Popen(
+            [INVIOLABLE, "serve", "--store", str(self.store), "--port", str(self.port)], env=self.environment,
+            stdout=subprocess.PIPE if self.capture_stdout else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            text=True)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/sparql?query=ASK%7B%7D", timeout=5):
+                    return
+            except OSError as error:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"inviolable serve exited with status {self.process.returncode}") from error
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"inviolable serve did not answer within {self.timeout:g} s") from error
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Stop the process: SIGTERM, and SIGKILL when it has not stopped 15 s later."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 class LiveServer:

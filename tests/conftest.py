@@ -1,4 +1,4 @@
-"""Shared fixtures: the source documents, the W3C manifests, and a built store.
+"""Shared fixtures: the source documents, the W3C manifests, a built store, and apps closed after use.
 
 Material from ``../shared`` or a system package is optional on a user's machine (the tests
 that need it skip, saying why) and mandatory under ``CI=true`` (they fail instead).
@@ -9,15 +9,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from graph.build import build_store
 from graph.config import PROJECT_ROOT
 from graph.remote_store import RemoteStore
 from graph.store import GraphStore, OxigraphStore, open_built_store
+from server.app import create_app
 from server.testing import sample_store
 from tests.virtuoso import VirtuosoServer
 
@@ -68,6 +73,44 @@ def built_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(built_store_path: Path) -> OxigraphStore:
     """The session's built store, opened read-only."""
     return open_built_store(built_store_path, read_only=True)
+
+
+# -- apps: made by the test, their query workers stopped by the fixture --------------------------
+
+
+class MakeApp(Protocol):
+    def __call__(self, config: dict[str, Any] | None = None) -> Flask: ...
+
+
+@contextmanager
+def app_maker() -> Iterator[MakeApp]:
+    """A ``create_app`` whose apps all have their query workers stopped when the block ends."""
+    made: list[Flask] = []
+
+    def make(config: dict[str, Any] | None = None) -> Flask:
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    try:
+        yield make
+    finally:
+        for app in made:
+            app.extensions["inviolable"].pool.close()
+
+
+@pytest.fixture()
+def make_app() -> Iterator[MakeApp]:
+    """``create_app`` for one test: every app it made has its query workers stopped when the test ends."""
+    with app_maker() as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def make_module_app() -> Iterator[MakeApp]:
+    """``create_app`` for a module's fixtures: the apps' query workers are stopped when the module ends."""
+    with app_maker() as make:
+        yield make
 
 
 # -- both engines: the embedded Oxigraph, and Virtuoso through graph.remote_store ----------------
@@ -123,6 +166,23 @@ def engine_store(request: pytest.FixtureRequest, built_store_path: Path) -> Grap
 def sample_engine_store(request: pytest.FixtureRequest) -> GraphStore:
     """The server tests' sample dataset (:func:`server.testing.sample_store`) on each engine, fresh per module."""
     return _engine(request, list(sample_store().quads()), server="virtuoso_scratch")
+
+
+@pytest.fixture(scope="module")
+def sample_app(tmp_path_factory: pytest.TempPathFactory, sample_engine_store: GraphStore) -> Iterator[Flask]:
+    """A read-only app over the sample dataset on each engine, with two example queries and a 4 KiB body limit."""
+    queries = tmp_path_factory.mktemp("queries")
+    (queries / "cq-01.rq").write_text("# Which incidents are there?\nSELECT ?i WHERE { ?i a inv:Incident }\n")
+    (queries / "cq-02.rq").write_text("# Which states?\nSELECT ?s WHERE { ?s a inv:State }\n")
+    with app_maker() as make:
+        yield make({"STORE": sample_engine_store, "QUERY_WORKERS": 2, "SOURCES": None, "QUERIES": queries,
+                    "MAX_BODY_BYTES": 4096})
+
+
+@pytest.fixture()
+def sample_client(sample_app: Flask) -> FlaskClient:
+    """A test client of :func:`sample_app`."""
+    return sample_app.test_client()
 
 
 @pytest.fixture(scope="module", params=ENGINES)

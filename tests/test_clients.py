@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import warnings
 import xml.dom.minidom
 from collections.abc import Iterator
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from graph.store import OxigraphStore, store_directory
-from server.testing import SAMPLE_INCIDENT, SAMPLE_TRIG, LiveServer, sample_store
+from server.testing import SAMPLE_INCIDENT, LiveServer, ServedProcess, disk_store, sample_store
 from tests.conftest import require_executable
 
 LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -98,7 +89,6 @@ def test_clients_curl_entity_and_dump(live: LiveServer) -> None:
     assert "etag:" in headers and "last-modified:" in headers
 
 
-INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
 WRAPPER_FORMATS = (JSON, XML, CSV, TSV, TURTLE, N3, RDF, RDFXML, JSONLD)
 QUERIES = {
     "SELECT": SELECT,
@@ -115,44 +105,12 @@ EXPECTED = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``inviolable serve`` in its own process over an on-disk copy of the sample data."""
-    path = tmp_path_factory.mktemp("served") / "store"
-    store_directory(path).mkdir(parents=True)
-    store = OxigraphStore(store_directory(path))
-    store.load(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG)
-    store.flush()
-    del store
-    port = _free_port()
-    environment = {**os.environ, "INVIOLABLE_QUERY_WORKERS": "2"}
-    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(path), "--port", str(port)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    store = disk_store(tmp_path_factory.mktemp("served") / "store")
+    with ServedProcess(store, environment={"INVIOLABLE_QUERY_WORKERS": "2"}) as server:
+        yield server.url
 
 
 def _check_converted(form: str, converted: object, media: str) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.store import OxigraphStore
-from server.testing import ConnectionCounter, LiveServer, sample_store
+from server.testing import ConnectionCounter, LiveServer, ServedProcess, disk_store, sample_store
 
 BASE_GRAPH = "https://w3id.org/inviolable/graph/"
 
@@ -292,36 +289,16 @@ MALFORMED: dict[str, tuple[bytes, int | tuple[int, ...]]] = {
 
 
 def test_server_gunicorn_errors_come_in_the_error_shape(tmp_path: Path) -> None:
-    from tests.test_server_serve import INVIOLABLE, _disk_store, _free_port, _get
-
-    store, port = _disk_store(tmp_path / "store"), _free_port()
-    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(store), "--port", str(port)],
-                               env={**os.environ, "INVIOLABLE_QUERY_WORKERS": "1"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _get(port, "/sparql?query=ASK%20%7B%7D")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with ServedProcess(disk_store(tmp_path / "store"), environment={"INVIOLABLE_QUERY_WORKERS": "1"}) as server:
         wrong = []
         for name, (data, expected) in MALFORMED.items():
-            status, headers, body = _raw(port, data)
+            status, headers, body = _raw(server.port, data)
             shaped = headers.get("content-type", "").startswith("application/json")
             payload = json.loads(body) if shaped else {}
             allowed = expected if isinstance(expected, tuple) else (expected,)
             if status not in allowed or not shaped or payload.get("status") != status or payload.get("ok") is not False:
                 wrong.append(f"{name}: {status} {headers.get('content-type')} {body[:80]!r}")
-        assert not wrong, wrong
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    assert not wrong, wrong
 
 
 def test_server_refuses_to_start_unconfined_when_the_setting_requires_it(monkeypatch: pytest.MonkeyPatch,

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,29 +16,13 @@ from cli.commands import CommandError
 from cli.commands.serve import ensure_built
 from cli.main import build_parser
 from graph.build import BuildError
-from graph.store import OxigraphStore, store_directory
-from server.testing import SAMPLE_TRIG
+from server.testing import INVIOLABLE, ServedProcess, disk_store
 
 TOKEN = "serve-token"
-INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _disk_store(path: Path, *, sample: bool = True) -> Path:
-    store_directory(path).mkdir(parents=True)
-    store = OxigraphStore(store_directory(path))
-    if sample:
-        store.load(SAMPLE_TRIG.encode(), format=ox.RdfFormat.TRIG)
-    else:
-        store.load(b"<http://e/s> <http://e/p> \"1\" .", format=ox.RdfFormat.N_TRIPLES, graph="http://e/start")
-    store.flush()
-    del store
-    return path
+#: The store the gunicorn test starts from: one statement in a user graph.
+START = [ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("1"), ox.NamedNode("http://e/start"))]
 
 
 def _get(port: int, path: str, *, method: str = "GET", body: bytes | None = None,
@@ -57,27 +37,11 @@ def _get(port: int, path: str, *, method: str = "GET", body: bytes | None = None
 
 
 @pytest.fixture()
-def served(tmp_path: Path) -> tuple[int, subprocess.Popen]:  # type: ignore[type-arg]
-    store, port = _disk_store(tmp_path / "store", sample=False), _free_port()
-    environment = {**os.environ, "INVIOLABLE_WRITE_TOKEN": TOKEN, "INVIOLABLE_QUERY_WORKERS": "2"}
-    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(store), "--port", str(port)],
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _get(port, "/sparql?query=ASK%20%7B%7D")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        yield port, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def served(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen]]:  # type: ignore[type-arg]
+    store = disk_store(tmp_path / "store", START)
+    with ServedProcess(store, environment={"INVIOLABLE_WRITE_TOKEN": TOKEN, "INVIOLABLE_QUERY_WORKERS": "2"}) as server:
+        assert server.process is not None
+        yield server.port, server.process
 
 
 def test_serve_gunicorn_answers_and_sees_its_own_writes(served: tuple[int, subprocess.Popen]) -> None:  # type: ignore[type-arg]
@@ -102,7 +66,7 @@ def test_serve_gunicorn_answers_and_sees_its_own_writes(served: tuple[int, subpr
 
 
 def test_serve_get_reads_a_disk_store(tmp_path: Path) -> None:
-    store = _disk_store(tmp_path / "store")
+    store = disk_store(tmp_path / "store")
     done = subprocess.run([INVIOLABLE, "serve", "--store", str(store), "--accept", "text/turtle",
                            "--get", "/id/state/atlantis"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -110,16 +74,9 @@ def test_serve_get_reads_a_disk_store(tmp_path: Path) -> None:
 
 
 def test_serve_prints_its_url(tmp_path: Path) -> None:
-    store, port = _disk_store(tmp_path / "store"), _free_port()
-    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(store), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in line
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+    with ServedProcess(disk_store(tmp_path / "store"), capture_stdout=True) as server:
+        line = server.stdout.readline()
+    assert f"http://127.0.0.1:{server.port}/" in line
 
 
 def test_serve_defaults_to_localhost_8000(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +96,7 @@ def test_serve_build_if_needed_keeps_serving_the_previous_store(tmp_path: Path,
     with pytest.raises(CommandError, match="the build failed"):
         ensure_built(tmp_path / "missing", None, log=lambda line: None)
     logged: list[str] = []
-    assert ensure_built(_disk_store(tmp_path / "store"), None, log=logged.append) is False
+    assert ensure_built(disk_store(tmp_path / "store"), None, log=logged.append) is False
     assert any("serving the previous store" in line for line in logged)
 
 

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from bench.crash import GRAPH, make_store
+from server.testing import ServedProcess
 
 TOKEN = "chunk-token"
 LIMIT = 8192
-INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 COUNT = "/sparql?query=" + quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _request(port: int, method: str, path: str, *, chunks: list[bytes] | None = None,
@@ -52,27 +39,10 @@ def _count(port: int) -> bytes:
 def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     store = tmp_path_factory.mktemp("chunked") / "store"
     make_store(store, incidents=2)
-    chosen = _free_port()
-    environment = {**os.environ, "INVIOLABLE_WRITE_TOKEN": TOKEN, "INVIOLABLE_QUERY_WORKERS": "1",
+    environment = {"INVIOLABLE_WRITE_TOKEN": TOKEN, "INVIOLABLE_QUERY_WORKERS": "1",
                    "INVIOLABLE_MAX_BODY_BYTES": str(LIMIT), "INVIOLABLE_SOURCES": ""}
-    process = subprocess.Popen([INVIOLABLE, "serve", "--store", str(store), "--port", str(chosen)],
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if _request(chosen, "GET", "/sparql?query=ASK%20%7B%7D")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield chosen
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with ServedProcess(store, environment=environment) as server:
+        yield server.port
 
 
 def _triples(start: int, count: int) -> bytes:

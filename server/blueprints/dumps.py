@@ -1,4 +1,10 @@
-"""``/dumps/``: the whole dataset as files, plain or gzip-compressed, with ETag and Last-Modified."""
+"""``/dumps/``: the project graphs as files, plain or gzip-compressed, with ETag and Last-Modified.
+
+The dumps follow the rule of the query union (:mod:`graph.project_graphs`): they hold the project
+graphs, never a user's own graphs, which the shapes did not judge. ``?graphs=all`` adds the user
+graphs to a dataset dump (N-Quads, TriG, JSON-LD), each under its own name; the Turtle dump, a
+single graph, is always the union of the project graphs.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +21,25 @@ from server.state import ServerState, state
 
 blueprint = Blueprint("dumps", __name__)
 NAME = "inviolable"
-#: Dump formats: the dataset formats with their named graphs, and Turtle holding the union of all graphs.
+#: Dump formats: the dataset formats with their named graphs, and Turtle holding the union of the project graphs.
 DUMP_FORMATS: tuple[ox.RdfFormat, ...] = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE,
                                           ox.RdfFormat.JSON_LD)
-_cache: dict[tuple[int, str, str], bytes] = {}
+#: The values of the ``graphs`` parameter: the project graphs (the default), or every graph.
+GRAPH_SCOPES = ("project", "all")
+_cache: dict[tuple[int, str, str, bool], bytes] = {}
 
 
-def dump_bytes(server: ServerState, fmt: ox.RdfFormat) -> bytes:
-    """The serialised dataset in ``fmt`` (the bytes ``inviolable export`` writes), cached per store version."""
+def dump_bytes(server: ServerState, fmt: ox.RdfFormat, *, user_graphs: bool = False) -> bytes:
+    """The serialised dataset in ``fmt`` (the bytes ``inviolable export`` writes), cached per store version.
+
+    :raises ValueError: when ``user_graphs`` is asked of a single-graph format.
+    """
     version = server.store.version()
-    key = (id(server), version, fmt.file_extension)
+    key = (id(server), version, fmt.file_extension, user_graphs)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    body = export_bytes(server.store, format=fmt)
+    body = export_bytes(server.store, format=fmt, user_graphs=user_graphs)
     for stale in [k for k in _cache if k[0] == key[0] and k[1] != version]:
         del _cache[stale]
     _cache[key] = body
@@ -39,11 +50,30 @@ def _files() -> list[dict[str, str]]:
     files = []
     for fmt in DUMP_FORMATS:
         name = f"{NAME}.{fmt.file_extension}"
-        scope = "all graphs" if fmt.supports_datasets else "union of all graphs"
+        scope = "the project graphs" if fmt.supports_datasets else "the union of the project graphs"
         files.append({"name": name, "format": fmt.name, "scope": scope, "url": f"/dumps/{name}"})
         files.append({"name": name + ".gz", "format": fmt.name + " (gzip)", "scope": scope,
                       "url": f"/dumps/{name}.gz"})
+    for fmt in DUMP_FORMATS:
+        if fmt.supports_datasets:
+            url = f"/dumps/{NAME}.{fmt.file_extension}?graphs=all"
+            files.append({"name": url.removeprefix("/dumps/"), "format": fmt.name,
+                          "scope": "the project graphs and the user graphs", "url": url})
     return files
+
+
+def _user_graphs(fmt: ox.RdfFormat) -> bool:
+    """Whether the request asks for the user graphs too (``?graphs=all``).
+
+    :raises ApiError: 400 for another value, or for ``all`` with a single-graph format.
+    """
+    scope = request.args.get("graphs", "project")
+    if scope not in GRAPH_SCOPES:
+        raise ApiError(400, f"graphs={scope!r} is not one of: {', '.join(GRAPH_SCOPES)}")
+    if scope == "all" and not fmt.supports_datasets:
+        raise ApiError(400, f"the {fmt.name} dump is the union of the project graphs; user graphs come with "
+                            "their names, in the N-Quads, TriG or JSON-LD dump with graphs=all")
+    return scope == "all"
 
 
 @blueprint.route("/dumps/")
@@ -66,8 +96,9 @@ def dump(name: str) -> Response:
     if chosen is None:
         names = ", ".join(f["name"] for f in _files())
         raise ApiError(404, f"no dump named {name!r}; available: {names}")
+    user_graphs = _user_graphs(chosen)
     server = state()
-    body = dump_bytes(server, chosen)
+    body = dump_bytes(server, chosen, user_graphs=user_graphs)
     if compressed:
         body = gzip.compress(body, mtime=int(server.modified.timestamp()))
         response = Response(body, content_type="application/gzip")
@@ -81,4 +112,4 @@ def dump(name: str) -> Response:
     return response.make_conditional(request)
 
 
-__all__ = ["DUMP_FORMATS", "blueprint", "dump_bytes"]
+__all__ = ["DUMP_FORMATS", "GRAPH_SCOPES", "blueprint", "dump_bytes"]
