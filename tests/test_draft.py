@@ -117,6 +117,8 @@ def test_measure_compares_links_and_dates_with_curated_files(draft: Draft, tmp_p
     assert ID + "person/ana-petrova" in entities.curated - entities.proposed  # unknown to the gazetteer
     assert entities.recall == pytest.approx(6 / 7) and entities.precision == pytest.approx(6 / 7)
     assert dates.matched == {"2031-03-11", "2031-03-12"} and dates.recall == 1.0
+    assert entities.as_dict()["missed"] == ["<person/ana-petrova>"]
+    assert set(dates.as_dict()["extra"]) == dates.proposed - dates.curated  # dates are shown as they are
     assert compare(draft_triples(draft), []).as_dict()["entities"]["recall"] is None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cli.main import main
+from graph.config import Settings
 from graph.locate import PassageNotFound, find_spans, locate
 from graph.sources import find_document, read_document, sha256_text
 from tests.conftest import require_sources
@@ -125,3 +126,13 @@ def test_locate_command_prints_the_nearest_match(capsys):
     assert main(["locate", document.slug, typo, "--sources", str(sources)]) == 2
     err = capsys.readouterr().err
     assert "nearest match" in err and f"{start}-" in err
+
+
+@pytest.mark.parametrize("command", [["locate", "minneapolis-consulate-news", "consulate"],
+                                     ["draft", "minneapolis-consulate-news"]])
+def test_document_commands_report_a_missing_sources_folder_or_document_alike(command, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr("cli.commands.settings", lambda: Settings(sources=None))
+    assert main(command) == 2
+    assert "no sources directory: pass --sources DIR" in capsys.readouterr().err
+    assert main([*command, "--sources", str(tmp_path)]) == 2
+    assert "cannot read document" in capsys.readouterr().err
