@@ -41,6 +41,7 @@ DATA_BASE = str(ID)
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 REFERENCE_GRAPH = GRAPH["reference"]
 
+#: The kinds an entity IRI names: ``{ID}{kind}/{slug}``, the slug matching :data:`SLUG_PATTERN`.
 KINDS = (
     "state", "person", "organization", "mission", "incident", "event", "convention", "article",
     "claim", "post", "source", "reference", "evidence", "place", "membership", "group", "inference",
