@@ -142,12 +142,55 @@ def _tail(log: Path, lines: int = 20) -> str:
 
 
 @dataclass
+class MemoryReading:
+    """One reading of a server's memory: the whole tree (resident, and proportional to sharing), the web process."""
+
+    at: float
+    rss: int
+    pss: int
+    main_rss: int
+    processes: int
+
+
+def read_memory(server: Server) -> MemoryReading:
+    """The server's memory now.
+
+    Resident memory summed over processes counts every page a forked worker shares with the web process
+    once per process; the proportional set size (PSS) counts a shared page as a share of it, so its sum
+    is what the tree really holds.
+    """
+    rss = pss = count = 0
+    resident: dict[int, int] = {}
+    tree = server.tree()
+    for process in tree:
+        try:
+            full = process.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        count += 1
+        rss += full.rss
+        pss += getattr(full, "pss", full.rss)
+        resident[process.pid] = full.rss
+    # The web process is gunicorn's worker, the root's child; the query workers are its children.
+    try:
+        web = [child.pid for child in tree[0].children()] if tree else []
+    except psutil.NoSuchProcess:
+        web = []
+    main = max((resident.get(pid, 0) for pid in web), default=resident.get(server.process.pid, 0))
+    return MemoryReading(0.0, rss, pss, main, count)
+
+
+@dataclass
 class MemorySampler:
-    """Samples a server's resident memory once per ``interval`` seconds in a background thread."""
+    """Samples a server's memory once per ``interval`` seconds in a background thread.
+
+    ``samples`` holds ``(seconds, resident bytes of the tree)``; ``readings`` the full :class:`MemoryReading` s.
+    """
 
     server: Server
     interval: float = 1.0
     samples: list[tuple[float, int]] = field(default_factory=list)
+    readings: list[MemoryReading] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -156,7 +199,10 @@ class MemorySampler:
     def _run(self) -> None:
         began = time.monotonic()
         while not self._stop.is_set():
-            self.samples.append((time.monotonic() - began, self.server.rss_bytes()))
+            reading = read_memory(self.server)
+            reading.at = time.monotonic() - began
+            self.readings.append(reading)
+            self.samples.append((reading.at, reading.rss))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> MemorySampler:

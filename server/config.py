@@ -20,6 +20,9 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix, by :m
 - ``REQUIRE_SANDBOX``: refuse to start when query workers cannot be network-confined (default false).
 - ``CLIENT_QUERIES``: queries one client (address, or write token) may have running at once (default 4).
 - ``MAX_QUERY_DEPTH``: deepest nesting of brackets a query or update may have (default 64).
+- ``SLOW_AFTER``: seconds a query runs before it moves to the slow lane (default 0.25); ``IDLE_AFTER``:
+  seconds in the slow lane before it runs only on idle CPUs (default 1); ``SLOW_LANE``: slow queries
+  that may run beside the pool (default 8 per query worker). See :mod:`server.pool`.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ def defaults() -> dict[str, Any]:
         "REQUIRE_SANDBOX": False,
         "CLIENT_QUERIES": 4,
         "MAX_QUERY_DEPTH": 64,
+        "SLOW_AFTER": 0.25,
+        "IDLE_AFTER": 1.0,
+        "SLOW_LANE": None,  # server.pool: 8 per query worker
         **base.extras,
     }
 
@@ -76,7 +82,10 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
             app.config[key] = app.config[key].strip().lower() in ("1", "true", "yes", "on")
     for key, kind in (("QUERY_TIMEOUT", float), ("QUERY_WORKERS", int), ("MAX_BODY_BYTES", int),
                       ("MAX_RESULT_BYTES", int), ("QUERY_MEMORY_MB", int), ("CLIENT_QUERIES", int),
-                      ("MAX_QUERY_DEPTH", int)):
+                      ("MAX_QUERY_DEPTH", int), ("SLOW_AFTER", float), ("IDLE_AFTER", float),
+                      ("SLOW_LANE", int)):
+        if app.config[key] is None and key == "SLOW_LANE":
+            continue
         value = kind(app.config[key])
         if value <= 0:
             raise ValueError(f"INVIOLABLE_{key} must be a positive number, not {app.config[key]!r}")

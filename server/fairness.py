@@ -2,11 +2,13 @@
 
 A client is its bearer token when it presents the server's write token, else its address (a random
 token names no one, so it cannot buy a fresh share). Past its share a client gets 429 with
-``Retry-After`` at once, without waiting; everyone else keeps being served.
+``Retry-After`` at once, without waiting; everyone else keeps being served. The client is also
+recorded for the query pool, whose full slow lane gives up the place of the client holding the most.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import hmac
 import threading
@@ -18,6 +20,23 @@ from flask import Request, current_app
 from server.errors import TooManyQueries
 
 EXTENSION_KEY = "inviolable-fairness"
+# The client whose query is being run, for the pool's slow lane (server.pool): "" for the server's own queries.
+_CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("inviolable_client", default="")
+
+
+def current_client() -> str:
+    """The client the running code answers (set by :func:`fair_share`), or "" outside any client's query."""
+    return _CLIENT.get()
+
+
+@contextmanager
+def acting_for(client: str) -> Iterator[None]:
+    """Run the body as the given client's, for :func:`current_client`."""
+    token = _CLIENT.set(client)
+    try:
+        yield
+    finally:
+        _CLIENT.reset(token)
 
 
 class ClientLimiter:
@@ -94,5 +113,6 @@ def fair_share(request: Request) -> Iterator[None]:
 
     :raises TooManyQueries: when the client already has ``CLIENT_QUERIES`` queries running.
     """
-    with limiter().slot(client_of(request, current_app.config.get("WRITE_TOKEN"))):
+    client = client_of(request, current_app.config.get("WRITE_TOKEN"))
+    with limiter().slot(client), acting_for(client):
         yield

@@ -6,10 +6,17 @@ other clients' queries are unaffected. Workers are also replaced after each writ
 see the new data.
 
 A query still running after ``slow_after`` seconds is moved to the slow lane: its worker is
-given the idle CPU scheduling class (or, where that is refused, the lowest nice level) and a fresh
-worker takes its place in the pool, so that a few runaway queries waiting for their deadline
-neither hold every worker nor take the CPU from the short queries of other clients. The slow
-worker is retired when its query ends.
+given a lower CPU priority (nice 10) and a fresh worker takes its place in the pool; once it has run
+``idle_after`` seconds more it is given the idle CPU scheduling class (or, where that is refused, the
+lowest nice level). A few runaway queries waiting for their deadline therefore neither hold every
+worker nor take the CPU from the short queries of other clients, and a query that is merely slow keeps
+the CPU ahead of the runaways. The slow worker is retired when its query ends. When the slow lane is
+full, the slow query of the client holding the most places in it (the longest-running of them) is
+stopped early with 503 to make room, so that no query ever keeps a pool worker past ``slow_after``.
+
+Identical queries running at the same time are run once: a request for a job already running waits
+for that run's answer (under its own deadline) instead of taking a worker of its own, so a burst of
+cache misses for one query costs one run.
 
 Each worker is confined when it starts (:mod:`server.sandbox`): no network, a memory cap. It parses
 every job with rdflib before running it (:mod:`server.sparql_check`) and refuses SERVICE and LOAD.
@@ -35,6 +42,7 @@ from typing import Any
 
 from graph.store import GraphStore
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
+from server.fairness import current_client
 from server.sandbox import Confinement, confine, limit_memory
 from server.sparql_check import check, remember_runnable, warm_up
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
@@ -44,6 +52,17 @@ StoreOpener = Callable[[], GraphStore]
 log = logging.getLogger("inviolable.pool")
 _PR_SET_PDEATHSIG = 1
 _LOWEST_PRIORITY = 19
+#: The nice level of a query that has just entered the slow lane: below every short query, above the runaways.
+SLOW_PRIORITY = 10
+
+
+class SlowLaneFull(ApiError):
+    """A slow query stopped before its deadline to make room in a full slow lane."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "the query was stopped before its deadline: the server's lane for slow queries is "
+                              "full and this client holds the most places in it; narrow it (LIMIT, more specific "
+                              "patterns) or use the dumps", headers={"Retry-After": "1"})
 
 
 def _die_with_parent() -> None:
@@ -112,6 +131,9 @@ class _Worker:
         self.connection = connection
         self.generation = generation
         self.slow = False
+        self.evicted = False
+        self.client = ""
+        self.started = 0.0
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -119,6 +141,24 @@ class _Worker:
                 os.kill(self.process.pid, signal.SIGKILL)
         self.process.join(timeout=5)
         self.connection.close()
+
+
+def _copy_error(error: BaseException) -> BaseException:
+    """A fresh exception equal to ``error`` (same class, message, status and headers)."""
+    clone = type(error).__new__(type(error))
+    clone.__dict__.update(error.__dict__)
+    clone.args = error.args
+    return clone
+
+
+class _Flight:
+    """One running job and the requests waiting for its answer."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.followers = 0
+        self.outcome: Outcome | None = None
+        self.error: BaseException | None = None
 
 
 class QueryPool:
@@ -129,6 +169,7 @@ class QueryPool:
     :param fork_lock: held while forking, so that no write is half-done in the copied process.
     :param slow_after: seconds after which a running query moves to the slow lane.
     :param max_slow: how many slow queries may have a worker of their own beside the pool.
+    :param idle_after: seconds in the slow lane after which a query runs only on otherwise idle CPUs.
     :param network: leave the workers their network (a remote engine's workers need it); False confines them.
     :param require_sandbox: refuse to start when the workers cannot be confined.
     :param memory_budget: bytes each worker may allocate beyond what it inherits (None: no cap).
@@ -137,8 +178,8 @@ class QueryPool:
 
     def __init__(self, opener: StoreOpener, *, size: int = 2,
                  fork_lock: threading.RLock | None = None, slow_after: float = 0.25,
-                 max_slow: int | None = None, network: bool = False, require_sandbox: bool = False,
-                 memory_budget: int | None = None) -> None:
+                 max_slow: int | None = None, idle_after: float = 1.0, network: bool = False,
+                 require_sandbox: bool = False, memory_budget: int | None = None) -> None:
         self._opener = opener
         self._network = network
         self._memory_budget = memory_budget
@@ -146,7 +187,9 @@ class QueryPool:
         self._size = max(1, size)
         self._slow_after = slow_after
         self._max_slow = max_slow if max_slow is not None else 8 * self._size
+        self._idle_after = idle_after
         self._slow = 0
+        self._flights: dict[tuple[int, QueryJob], _Flight] = {}
         self._context = multiprocessing.get_context("fork")
         self._fork_lock = fork_lock or threading.RLock()
         self._idle: list[_Worker] = []
@@ -227,12 +270,47 @@ class QueryPool:
         threading.Thread(target=work, daemon=True, name="inviolable-reaper").start()
 
     def _demote(self, worker: _Worker) -> None:
-        """Move a long-running query's worker to the slow lane, forking a worker to take its place."""
+        """Move a long-running query's worker to the slow lane, forking a worker to take its place.
+
+        A full slow lane first gives up the place of the client that holds the most of them.
+        """
         with self._ready:
-            if self._closed or self._slow >= self._max_slow:
+            if self._closed:
                 return
-            self._slow += 1
+            victim = None
+            if self._slow >= self._max_slow:
+                victim = self._evictable(worker.client)
+                if victim is None:
+                    return
+                victim.evicted = True
+            else:
+                self._slow += 1
             worker.slow = True
+        if victim is not None:
+            # Its caller sees the worker die and answers SlowLaneFull; its place passes to this query.
+            with contextlib.suppress(OSError):
+                os.kill(victim.process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, SLOW_PRIORITY)
+        self._forks.put(self._deliver)
+
+    def _evictable(self, client: str) -> _Worker | None:
+        """The slow worker to stop for a query of ``client``: the oldest of the client holding the most places.
+
+        None when no client holds more places than ``client`` would once it is given one.
+        """
+        held: dict[str, list[_Worker]] = {}
+        for candidate in self._busy:
+            if candidate.slow and not candidate.evicted:
+                held.setdefault(candidate.client, []).append(candidate)
+        if not held:
+            return None
+        greediest = max(held, key=lambda name: (len(held[name]), -min(w.started for w in held[name])))
+        if greediest != client and len(held[greediest]) <= len(held.get(client, [])) + 1:
+            return None
+        return min(held[greediest], key=lambda w: w.started)
+
+    def _idle_class(self, worker: _Worker) -> None:
         # SCHED_IDLE runs the slow worker only when a CPU has nothing else to do; where it is not
         # permitted, the lowest nice level is the next best thing.
         try:
@@ -240,7 +318,6 @@ class QueryPool:
         except (OSError, AttributeError):
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LOWEST_PRIORITY)
-        self._forks.put(self._deliver)
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._ready:
@@ -251,13 +328,16 @@ class QueryPool:
                 self._ready.wait(remaining)
             worker = self._idle.pop()
             self._busy.add(worker)
+            worker.client = current_client()
+            worker.started = time.monotonic()
             return worker
 
     def _release(self, worker: _Worker) -> None:
         with self._ready:
             self._busy.discard(worker)
             if worker.slow:
-                self._slow -= 1
+                if not worker.evicted:
+                    self._slow -= 1
             elif worker.generation == self._generation and not self._closed:
                 self._idle.append(worker)
                 self._ready.notify()
@@ -268,7 +348,8 @@ class QueryPool:
     def _discard(self, worker: _Worker) -> None:
         with self._ready:
             self._busy.discard(worker)
-            if worker.slow:
+            # An evicted worker's place was handed to the query that took it.
+            if worker.slow and not worker.evicted:
                 self._slow -= 1
         self._replace(worker, fork=not worker.slow)
 
@@ -278,10 +359,53 @@ class QueryPool:
         :raises QueryTimeout: when the deadline passes (waiting for a worker counts).
         :raises ResultTooLarge: when the result passes the job's byte limit.
         :raises QueryOutOfMemory: when the worker ran out of its memory cap (it is replaced).
+        :raises SlowLaneFull: when the slow lane was full and this query was stopped to make room.
         :raises ApiError: 400 on a syntax error or a refused SERVICE/LOAD, 406 when the result kind has no
             acceptable format, 500 when the worker failed.
+
+        A job identical to one already running (and begun on the same data) waits for that run's answer.
         """
-        return self._call(job, timeout)
+        with self._ready:
+            key = (self._generation, job)
+            flight = self._flights.get(key)
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+                leading = True
+            else:
+                flight.followers += 1
+                leading = False
+        if not leading:
+            return self._follow(flight, timeout)
+        try:
+            flight.outcome = self._call(job, timeout)
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._ready:
+                self._flights.pop(key, None)
+            flight.done.set()
+        return flight.outcome
+
+    def _follow(self, flight: _Flight, timeout: float) -> Outcome:
+        try:
+            if not flight.done.wait(timeout):
+                raise QueryTimeout(timeout)
+        finally:
+            with self._ready:
+                flight.followers -= 1
+        if flight.error is not None:
+            # Each waiting request raises its own copy, so that tracebacks are not shared across threads.
+            raise _copy_error(flight.error) from flight.error
+        assert flight.outcome is not None
+        # Callers may reorder their rows: each gets its own list (the rows themselves are tuples).
+        return replace(flight.outcome, rows=list(flight.outcome.rows)) if flight.outcome.rows else flight.outcome
+
+    def load(self) -> dict[str, int]:
+        """What the pool is doing now: idle and busy workers, slow-lane places taken, requests sharing a run."""
+        with self._ready:
+            return {"idle": len(self._idle), "busy": len(self._busy), "slow": self._slow,
+                    "sharing": sum(flight.followers for flight in self._flights.values())}
 
     def check_update(self, sparql: str, *, base_iri: str | None = None, timeout: float) -> str:
         """Parse an update in a worker; return the text to run.
@@ -300,6 +424,8 @@ class QueryPool:
             worker.process.join(timeout=2)
             exitcode = worker.process.exitcode
             self._discard(worker)
+            if worker.evicted:
+                raise SlowLaneFull from error
             # Rust aborts the process when an allocation fails: past the cap, that is what ends a worker.
             if self._memory_budget and exitcode == -signal.SIGABRT:
                 raise QueryOutOfMemory(self._memory_budget) from error
@@ -336,7 +462,11 @@ class QueryPool:
         ready = worker.connection.poll(max(0.0, min(self._slow_after, deadline - time.monotonic())))
         if not ready and time.monotonic() < deadline:
             self._demote(worker)
-            ready = worker.connection.poll(max(0.0, deadline - time.monotonic()))
+            if worker.slow:
+                ready = worker.connection.poll(max(0.0, min(self._idle_after, deadline - time.monotonic())))
+                if not ready and time.monotonic() < deadline:
+                    self._idle_class(worker)
+            ready = ready or worker.connection.poll(max(0.0, deadline - time.monotonic()))
         if not ready:
             self._discard(worker)
             raise QueryTimeout(timeout)

@@ -81,6 +81,8 @@ def create_state(app: Flask) -> ServerState:
     pool = QueryPool(snapshots.open if snapshots else store.reopen, size=app.config["QUERY_WORKERS"], fork_lock=lock,
                      network=not isinstance(store, OxigraphStore),
                      memory_budget=app.config["QUERY_MEMORY_MB"] * 2**20,
+                     slow_after=app.config["SLOW_AFTER"], idle_after=app.config["IDLE_AFTER"],
+                     max_slow=app.config["SLOW_LANE"],
                      require_sandbox=app.config["REQUIRE_SANDBOX"])
     state = ServerState(store=store, pool=pool, timeout=app.config["QUERY_TIMEOUT"],
                         max_result_bytes=app.config["MAX_RESULT_BYTES"], writable=writable, lock=lock)

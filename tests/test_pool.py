@@ -1,10 +1,16 @@
-"""The query pool with a fake store: refusal by parsing, deadlines, memory caps, confinement, fair shares."""
+"""The query pool with a fake store: refusal by parsing, deadlines, memory caps, confinement, fair shares,
+shared runs of identical queries and the slow lane."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import multiprocessing
+import os
 import socket
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
@@ -12,8 +18,8 @@ import pytest
 
 import server.sandbox
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, SandboxUnavailable, TooManyQueries
-from server.fairness import ClientLimiter
-from server.pool import QueryPool
+from server.fairness import ClientLimiter, acting_for
+from server.pool import SLOW_PRIORITY, QueryPool, SlowLaneFull
 from server.worker import QueryJob
 
 BUDGET = 64 * 2**20
@@ -141,3 +147,134 @@ def test_fairness_limiter_refuses_past_the_share_and_frees_on_exit() -> None:
     assert limiter.running("a") == 0
     with limiter.slot("a"):
         assert limiter.running("a") == 1
+
+
+class GatedStore(FakeStore):
+    """Counts the queries it runs across worker processes; a ``urn:gate`` query waits for the gate to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        context = multiprocessing.get_context("fork")
+        self.runs = context.Value("i", 0)
+        self.gate = context.Event()
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        with self.runs.get_lock():
+            self.runs.value += 1
+        if "urn:gate" in sparql:
+            self.gate.wait(60)
+        if "urn:priority" in sparql:
+            time.sleep(1.5)
+            nice = os.getpriority(os.PRIO_PROCESS, 0)
+            idle = int(os.sched_getscheduler(0) == os.SCHED_IDLE)
+            return ox.Store().query(f"SELECT ?nice ?idle WHERE {{ VALUES (?nice ?idle) {{ ({nice} {idle}) }} }}")
+        return super().query(sparql, **options)
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for a state of the pool (not a duration): fails only if it never comes."""
+    give_up = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < give_up, "the pool never reached the expected state"
+        time.sleep(0.02)
+
+
+def test_pool_runs_identical_running_queries_once_and_answers_each() -> None:
+    store = GatedStore()
+    # One worker and no slow lane: without sharing, each copy would wait for the one before it.
+    pool = QueryPool(lambda: store, size=1, max_slow=0)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as background:
+            leader = background.submit(_ask, pool, "ASK { <urn:gate> ?p ?o }", timeout=60)
+            _until(lambda: store.runs.value == 1)
+            followers = [background.submit(_ask, pool, "ASK { <urn:gate> ?p ?o }", timeout=60) for _ in range(3)]
+            _until(lambda: pool.load()["sharing"] == 3)
+            store.gate.set()
+            answers = [future.result() for future in [leader, *followers]]
+        assert answers == [True] * 4
+        assert store.runs.value == 1
+        assert pool.load()["sharing"] == 0
+        # Once that run is over, the same text runs again (nothing is kept: that is the cache's business).
+        assert _ask(pool, "ASK { <urn:gate> ?p ?o }") is True and store.runs.value == 2
+    finally:
+        pool.close()
+
+
+def test_pool_shares_a_runs_failure_with_the_requests_waiting_for_it() -> None:
+    store = GatedStore()
+    pool = QueryPool(lambda: store, size=1, max_slow=0)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as background:
+            leader = background.submit(_ask, pool, "ASK { <urn:gate> <urn:sleep> ?o }", timeout=2)
+            _until(lambda: store.runs.value == 1)
+            follower = background.submit(_ask, pool, "ASK { <urn:gate> <urn:sleep> ?o }", timeout=60)
+            with pytest.raises(QueryTimeout) as led:
+                leader.result()
+            with pytest.raises(QueryTimeout) as followed:
+                follower.result()
+        assert led.value is not followed.value and followed.value.status == 503
+        assert store.runs.value == 1
+    finally:
+        pool.close()
+
+
+def test_pool_full_slow_lane_gives_up_the_greediest_clients_place_and_answers_others() -> None:
+    store = GatedStore()
+    pool = QueryPool(lambda: store, size=1, max_slow=1, slow_after=0.1)
+
+    def runaway(client: str, text: str) -> Any:
+        with acting_for(client):
+            return _ask(pool, text, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=3) as background:
+        try:
+            first = background.submit(runaway, "address 127.0.0.2", "ASK { <urn:sleep> <urn:one> ?o }")
+            _until(lambda: pool.load()["slow"] == 1)
+            second = background.submit(runaway, "address 127.0.0.2", "ASK { <urn:sleep> <urn:two> ?o }")
+            # The lane is full: the second runaway takes the first one's place instead of the pool's only worker.
+            with pytest.raises(SlowLaneFull) as stopped:
+                first.result(timeout=60)
+            assert stopped.value.status == 503 and stopped.value.headers["Retry-After"] == "1"
+            with acting_for("address 127.0.0.1"):
+                assert _ask(pool, "ASK { ?s ?p ?o }", timeout=60) is True
+            assert not second.done()
+        finally:
+            pool.close()  # stops the runaway still running, so that the executor can finish
+
+
+def test_pool_full_slow_lane_keeps_the_place_of_a_client_holding_no_more_than_others() -> None:
+    store = GatedStore()
+    pool = QueryPool(lambda: store, size=2, max_slow=1, slow_after=0.1)
+    with ThreadPoolExecutor(max_workers=2) as background:
+        try:
+            with acting_for("address 127.0.0.2"):
+                first = background.submit(contextvars.copy_context().run, _ask, pool,
+                                          "ASK { <urn:sleep> <urn:one> ?o }", timeout=60)
+            _until(lambda: pool.load()["slow"] == 1)
+            with acting_for("address 127.0.0.3"):
+                second = background.submit(contextvars.copy_context().run, _ask, pool,
+                                           "ASK { <urn:sleep> <urn:two> ?o }", timeout=60)
+            _until(lambda: pool.load()["busy"] == 2)
+            time.sleep(0.5)  # past slow_after: the second finds the lane full and nobody to displace
+            assert not first.done() and not second.done()
+            assert pool.load()["slow"] == 1
+        finally:
+            pool.close()
+
+
+def test_pool_slow_lane_lowers_priority_in_two_steps() -> None:
+    store = GatedStore()
+    gentle = QueryPool(lambda: store, size=1, slow_after=0.1, idle_after=60)
+    try:
+        outcome = gentle.run(QueryJob("SELECT * { <urn:priority> ?p ?o }", serialize=False), timeout=30)
+        nice, idle = (int(term.value) for term in outcome.rows[0])
+        assert nice == SLOW_PRIORITY and idle == 0
+    finally:
+        gentle.close()
+    hard = QueryPool(lambda: store, size=1, slow_after=0.1, idle_after=0.2)
+    try:
+        outcome = hard.run(QueryJob("SELECT * { <urn:priority> ?p ?o }", serialize=False), timeout=30)
+        _, idle = (int(term.value) for term in outcome.rows[0])
+        assert idle == 1
+    finally:
+        hard.close()
