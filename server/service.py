@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from graph.project_graphs import is_project_graph
 from server.media import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from server.state import ServerState
 
@@ -45,10 +46,11 @@ def source_licenses(state: ServerState) -> list[tuple[str, str | None]]:
             if isinstance(row[0], ox.NamedNode)]
 
 
-def graph_counts(state: ServerState) -> list[tuple[str, int]]:
-    """Each named graph with its number of triples, sorted by name."""
+def graph_counts(state: ServerState, *, user_graphs: bool = True) -> list[tuple[str, int]]:
+    """Each named graph (without ``user_graphs``, each project graph) with its number of triples, sorted by name."""
     rows = state.rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return [(row[0].value, int(row[1].value)) for row in rows if isinstance(row[0], ox.NamedNode)]
+    return [(row[0].value, int(row[1].value)) for row in rows
+            if isinstance(row[0], ox.NamedNode) and (user_graphs or is_project_graph(row[0]))]
 
 
 def dataset_counts(state: ServerState) -> dict[str, int]:
@@ -88,7 +90,6 @@ def service_description(endpoint: str, state: ServerState) -> list[ox.Triple]:
         triples.append(ox.Triple(service, _n(SD + "resultFormat"), _n(format_iri(fmt))))
     for fmt in INPUT_FORMATS:
         triples.append(ox.Triple(service, _n(SD + "inputFormat"), _n(format_iri(fmt))))
-    total = 0
     for number, (name, count) in enumerate(graph_counts(state)):
         named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
         triples += [
@@ -99,8 +100,8 @@ def service_description(endpoint: str, state: ServerState) -> list[ox.Triple]:
             ox.Triple(graph, RDF_TYPE, _n(SD + "Graph")),
             ox.Triple(graph, _n(VOID + "triples"), _int(count)),
         ]
-        total += count
-    triples.append(ox.Triple(default, _n(VOID + "triples"), _int(total)))
+    # The default graph is the union of the project graphs: its distinct triples, as VoID counts them.
+    triples.append(ox.Triple(default, _n(VOID + "triples"), _int(dataset_counts(state)["triples"])))
     return triples
 
 
@@ -131,7 +132,8 @@ def void_description(root: str, state: ServerState, *, title: str, base_iri: str
     for fmt in DATASET_FORMATS:
         dump = f"{root}dumps/inviolable.{fmt.file_extension}"
         triples.append(ox.Triple(dataset, _n(VOID + "dataDump"), _n(dump)))
-    for name, count in graph_counts(state):
+    # The dataset the dumps hold: the project graphs (a user's own graphs are not part of it).
+    for name, count in graph_counts(state, user_graphs=False):
         subset = _n(f"{root}.well-known/void#graph-{name.rsplit('/', 1)[-1]}")
         triples += [
             ox.Triple(dataset, _n(VOID + "subset"), subset),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,7 +79,10 @@ def store(built_store_path: Path) -> OxigraphStore:
 
 
 class MakeApp(Protocol):
-    def __call__(self, config: dict[str, Any] | None = None) -> Flask: ...
+    """Make an app from ``config`` with ``factory`` (``create_app``, or the command line's own)."""
+
+    def __call__(self, config: dict[str, Any] | None = None, *,
+                 factory: Callable[[dict[str, Any] | None], Flask] = create_app) -> Flask: ...
 
 
 @contextmanager
@@ -87,8 +90,9 @@ def app_maker() -> Iterator[MakeApp]:
     """A ``create_app`` whose apps all have their query workers stopped when the block ends."""
     made: list[Flask] = []
 
-    def make(config: dict[str, Any] | None = None) -> Flask:
-        app = create_app(config)
+    def make(config: dict[str, Any] | None = None, *,
+             factory: Callable[[dict[str, Any] | None], Flask] = create_app) -> Flask:
+        app = factory(config)
         made.append(app)
         return app
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,16 +10,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from server.app import create_app
 from server.blueprints.ui import examples
 from server.config import DEFAULT_QUERIES
+from tests.conftest import MakeApp
 
 
 @pytest.fixture(scope="module")
-def app(built_store_path: Path) -> Iterator[Flask]:
-    application = create_app({"STORE": built_store_path, "QUERY_WORKERS": 2, "WRITE_TOKEN": None})
-    yield application
-    application.extensions["inviolable"].pool.close()
+def app(built_store_path: Path, make_module_app: MakeApp) -> Flask:
+    return make_module_app({"STORE": built_store_path, "QUERY_WORKERS": 2, "WRITE_TOKEN": None})
 
 
 @pytest.fixture()

@@ -16,6 +16,7 @@ import pytest
 
 from graph.store import OxigraphStore
 from server.testing import ConnectionCounter, LiveServer, ServedProcess, disk_store, sample_store
+from tests.conftest import MakeApp
 
 BASE_GRAPH = "https://w3id.org/inviolable/graph/"
 
@@ -302,7 +303,8 @@ def test_server_gunicorn_errors_come_in_the_error_shape(tmp_path: Path) -> None:
 
 
 def test_server_refuses_to_start_unconfined_when_the_setting_requires_it(monkeypatch: pytest.MonkeyPatch,
-                                                                          caplog: pytest.LogCaptureFixture) -> None:
+                                                                          caplog: pytest.LogCaptureFixture,
+                                                                          make_app: MakeApp) -> None:
     import server.sandbox
     from cli.commands import CommandError
     from cli.commands.serve import _create
@@ -310,13 +312,10 @@ def test_server_refuses_to_start_unconfined_when_the_setting_requires_it(monkeyp
     monkeypatch.setattr(server.sandbox, "_seccomp", lambda: "seccomp is not permitted here")
     monkeypatch.setenv("INVIOLABLE_REQUIRE_SANDBOX", "true")
     with pytest.raises(CommandError, match="cannot be network-confined .seccomp is not permitted here"):
-        _create({"STORE": OxigraphStore(), "QUERY_WORKERS": 1})
+        make_app({"STORE": OxigraphStore(), "QUERY_WORKERS": 1}, factory=_create)
     monkeypatch.delenv("INVIOLABLE_REQUIRE_SANDBOX")
-    app = _create({"STORE": OxigraphStore(), "QUERY_WORKERS": 1})
-    try:
-        assert "NOT network-confined: seccomp is not permitted here" in caplog.text
-        response = app.test_client().get("/sparql?" + urlencode(
-            {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}))
-        assert response.status_code == 400 and "SERVICE is refused" in response.get_json()["error"]
-    finally:
-        app.extensions["inviolable"].pool.close()
+    app = make_app({"STORE": OxigraphStore(), "QUERY_WORKERS": 1}, factory=_create)
+    assert "NOT network-confined: seccomp is not permitted here" in caplog.text
+    response = app.test_client().get("/sparql?" + urlencode(
+        {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}))
+    assert response.status_code == 400 and "SERVICE is refused" in response.get_json()["error"]
