@@ -12,8 +12,10 @@ import pytest
 import rdflib
 
 from cli.main import main
-from graph.export import export
+from graph.export import export, export_bytes
 from graph.query import QueryFormatError, run_query, write_result
+from graph.store import OxigraphStore
+from server.testing import sample_quads
 
 STATES = "SELECT ?state ?code WHERE { ?state inv:iso3166Alpha2 ?code } ORDER BY ?code"
 
@@ -90,3 +92,21 @@ def test_query_command_reports_parse_errors(built_store_path, capsys):
 def test_export_command_rejects_unknown_graph(built_store_path, capsys):
     assert main(["export", "--store", str(built_store_path), "--graph", "nope"]) == 2
     assert "no graph" in capsys.readouterr().err
+
+
+def test_export_leaves_user_graphs_out_unless_asked_and_never_merges_them():
+    store = OxigraphStore()
+    store.bulk_load(sample_quads())
+    note = ox.Quad(ox.NamedNode("http://example.org/n"), ox.NamedNode("http://example.org/p"), ox.Literal("mine"),
+                   ox.NamedNode("http://example.org/notes"))
+    store.bulk_load([note])
+    project = set(ox.parse(export_bytes(store, format=ox.RdfFormat.TRIG), format=ox.RdfFormat.TRIG))
+    assert project == set(sample_quads())
+    every = set(ox.parse(export_bytes(store, format=ox.RdfFormat.TRIG, user_graphs=True), format=ox.RdfFormat.TRIG))
+    assert every == project | {note}
+    union = set(ox.parse(export_bytes(store, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.TURTLE))
+    assert ox.Triple(note.subject, note.predicate, note.object) not in union
+    with pytest.raises(ValueError, match="with their names"):
+        export_bytes(store, format=ox.RdfFormat.TURTLE, user_graphs=True)
+    mine = export_bytes(store, format=ox.RdfFormat.N_TRIPLES, graph="http://example.org/notes")
+    assert mine == b'<http://example.org/n> <http://example.org/p> "mine" .\n'
