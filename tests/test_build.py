@@ -128,7 +128,9 @@ def test_build_command_prints_summary_json(tmp_path, capsys):
         arguments.append("--no-sources")
     assert main(arguments) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["total"] == sum(summary["triples_per_graph"].values())
+    built = open_built_store(tmp_path / "store")
+    assert summary["total"] == len(built)
+    assert set(summary["triples_per_graph"]) == {str(name) for name in built.graph_names()}
 
 
 def test_build_command_rejects_unknown_sources_directory(tmp_path, capsys):

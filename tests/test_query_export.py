@@ -15,7 +15,7 @@ from cli.main import main
 from graph.export import export, export_bytes
 from graph.query import QueryFormatError, run_query, write_result
 from graph.store import OxigraphStore
-from server.testing import sample_quads
+from server.testing import disk_store, sample_quads
 
 STATES = "SELECT ?state ?code WHERE { ?state inv:iso3166Alpha2 ?code } ORDER BY ?code"
 
@@ -110,3 +110,15 @@ def test_export_leaves_user_graphs_out_unless_asked_and_never_merges_them():
         export_bytes(store, format=ox.RdfFormat.TURTLE, user_graphs=True)
     mine = export_bytes(store, format=ox.RdfFormat.N_TRIPLES, graph="http://example.org/notes")
     assert mine == b'<http://example.org/n> <http://example.org/p> "mine" .\n'
+
+
+def test_export_command_adds_user_graphs_only_when_asked(tmp_path, capsys):
+    note = ox.Quad(ox.NamedNode("http://example.org/n"), ox.NamedNode("http://example.org/p"), ox.Literal("mine"),
+                   ox.NamedNode("http://example.org/notes"))
+    path = disk_store(tmp_path / "store", [*sample_quads(), note])
+    assert main(["export", "--store", str(path), "--format", "nquads"]) == 0
+    assert b"http://example.org/notes" not in capsys.readouterr().out.encode()
+    assert main(["export", "--store", str(path), "--format", "nquads", "--user-graphs"]) == 0
+    assert note in set(ox.parse(capsys.readouterr().out.encode(), format=ox.RdfFormat.N_QUADS))
+    assert main(["export", "--store", str(path), "--format", "turtle", "--user-graphs"]) == 2
+    assert "with their names" in capsys.readouterr().err
