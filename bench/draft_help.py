@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.config import DATA_DIR, DEFAULT_SOURCES  # noqa: E402
+from graph.config import DATA_DIR, DEFAULT_SOURCES, settings  # noqa: E402
 from graph.draft import draft_document  # noqa: E402
 from graph.draft.measure import compare  # noqa: E402
 from graph.draft.turtle import draft_triples  # noqa: E402
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("slugs", nargs="*", default=list(NEWER))
     parser.add_argument("--sources", type=Path,
-                        default=Path(os.environ.get("INVIOLABLE_SOURCES") or DEFAULT_SOURCES))
+                        default=settings().sources or DEFAULT_SOURCES)
     parser.add_argument("--json", action="store_true", help="print the full comparison as JSON")
     args = parser.parse_args(argv)
     results = {slug: measure(slug, args.sources) for slug in args.slugs}
