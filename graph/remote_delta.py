@@ -131,3 +131,18 @@ def register_exactly(graphs: Iterable[str], version: str) -> str:
     held = f"GRAPH <{REGISTER}> {{ {_STORE} {_HOLDS} ?held }}"
     return (f"DELETE {{ {held} {_CURRENT} }}\nINSERT {{ GRAPH <{REGISTER}> {{ {' '.join(lines)} }} }}\n"
             f"WHERE {{ {_ONE_ROW} OPTIONAL {{ {held} }} }}")
+
+
+def register_rewritten(graphs: Iterable[str], version: str) -> str:
+    """Two operations emptying the register, then writing ``graphs`` and ``version`` as its whole
+    content; for a request that runs as one transaction (a build's switch). Unlike
+    :func:`register_exactly`, it also fills a register that was never written.
+
+    >>> print(register_rewritten(["http://e/g"], "v2"))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE WHERE { GRAPH <urn:inviolable:store> { <urn:inviolable:store> ?property ?value } } ;
+    INSERT DATA { GRAPH <urn:inviolable:store> { <urn:inviolable:store> <urn:inviolable:version> "v2" .
+    <urn:inviolable:store> <urn:inviolable:holds> <http://e/g> . } }
+    """
+    lines = [f"{_STORE} {_VERSION} {ox.Literal(version)} ."] + [f"{_STORE} {_HOLDS} <{g}> ." for g in sorted(graphs)]
+    return (f"DELETE WHERE {{ GRAPH <{REGISTER}> {{ {_STORE} ?property ?value }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {' '.join(lines)} }} }}")

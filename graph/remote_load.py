@@ -6,14 +6,20 @@ written there as N-Quads and loaded with ``ld_dir`` and ``rdf_loader_run()``. Ot
 is sent with one Graph Store ``POST``.
 
 A build replaces the dataset without readers seeing it half-loaded: the new graphs are loaded
-under fresh names (``urn:inviolable:staging:…``) that no query's dataset includes, then each is
-moved over its final name (``MOVE``, which replaces the old graph whole), graphs the build no
-longer has are dropped, and the register is rewritten. A failure before the switch drops the
-staging graphs and leaves the previous data untouched.
+under fresh names (``urn:inviolable:staging:…``) that no query's dataset includes, then switched
+in by ONE update request (:func:`switch_operations`): each final graph cleared and the staging
+graph added to it (``CLEAR`` + ``ADD``), the graphs the build no longer has cleared, and the
+register rewritten. Virtuoso runs the operations of one request in one transaction, committed at
+its end, so a reader sees either every old graph or every new one. ``MOVE`` is not used: Virtuoso
+commits inside it (a reader was seen to find the old and the new triples in one graph at once).
+The staging graphs are dropped afterwards, outside every dataset. A failure before the switch
+drops them and leaves the previous data untouched; a switch the engine stops (its time limit)
+is rolled back whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import uuid
@@ -23,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from graph.remote_delta import engine_graph, register_exactly, version_bump
+from graph.remote_delta import engine_graph, register_rewritten, version_bump
 from graph.remote_http import RemoteError
 
 if TYPE_CHECKING:
@@ -106,6 +112,24 @@ def bulk_load(store: RemoteStore, quads: Iterable[ox.Quad]) -> None:
     store._update(version_bump(uuid.uuid4().hex, register=graphs))
 
 
+def switch_operations(staging: dict[str, str], gone: Iterable[str], version: str) -> str:
+    """The one request that makes the staging graphs the dataset: ``staging`` maps each final
+    graph to the staging graph holding its new triples; ``gone`` are the graphs to empty.
+
+    >>> print(switch_operations({"urn:g": "urn:s"}, ["urn:old"], "v1").split("DELETE WHERE")[0])
+    CLEAR SILENT GRAPH <urn:g> ;
+    ADD SILENT <urn:s> TO <urn:g> ;
+    CLEAR SILENT GRAPH <urn:old> ;
+    <BLANKLINE>
+    """
+    operations = []
+    for final, source in staging.items():
+        operations += [f"CLEAR SILENT GRAPH <{final}>", f"ADD SILENT <{source}> TO <{final}>"]
+    operations += [f"CLEAR SILENT GRAPH <{name}>" for name in sorted(gone)]
+    operations.append(register_rewritten(staging, version))
+    return " ;\n".join(operations)
+
+
 def replace_all(store: RemoteStore, quads: Iterable[ox.Quad], *,
                 progress: Callable[[str], None] = lambda message: None) -> None:
     """Make ``quads`` the whole dataset: load under staging names, then switch (see the module)."""
@@ -113,17 +137,16 @@ def replace_all(store: RemoteStore, quads: Iterable[ox.Quad], *,
     final = _by_graph(quads)
     staging = {name: f"urn:inviolable:staging:{token}:{number}" for number, name in enumerate(final)}
     previous = set(store._registered())
+    drop_staging = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in staging.values())
     try:
         progress(f"load {sum(map(len, final.values()))} triples into {len(final)} staging graph(s)")
         load_graphs(store, {staging[name]: triples for name, triples in final.items()})
+        progress("switch the new graphs in, in one transaction")
+        store._update(switch_operations(staging, previous - set(final), uuid.uuid4().hex))
     except BaseException:
-        for name in staging.values():
-            store._update(f"DROP SILENT GRAPH <{name}>")
+        if drop_staging:
+            with contextlib.suppress(OSError):  # the first failure is the one to report
+                store._update(drop_staging)
         raise
-    progress("switch the new graphs in")
-    store._update(version_bump(uuid.uuid4().hex, register=final))
-    store._update(" ;\n".join(f"MOVE SILENT <{staging[name]}> TO <{name}>" for name in final))
-    gone = sorted(previous - set(final))
-    if gone:
-        store._update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in gone))
-    store._update(register_exactly(final, uuid.uuid4().hex))
+    if drop_staging:
+        store._update(drop_staging)

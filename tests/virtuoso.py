@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 PACKAGE_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
@@ -27,12 +29,51 @@ USER, PASSWORD = "dba", "dba"  # the package's defaults, on a scratch database b
 _LOCKDOWN = """
 DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);
 """
+_PREFIX = "inviolable-virtuoso-"
+_PIDS = "pids"  # "<owner pid> <server pid>", for remove_abandoned
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: stop (SIGTERM) when the process that started it ends, even if killed."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _die_with(parent: int) -> Callable[[], None]:
+    """What the child runs before exec: be killed when ``parent`` ends, even by SIGKILL.
+
+    ``PR_SET_PDEATHSIG`` fires when the thread that started the child ends, so servers are started
+    from the thread that keeps them (the tests' main thread). SIGKILL, not SIGTERM: a scratch
+    database needs no clean shutdown, and a server busy checkpointing may take long to honour
+    SIGTERM. A parent that died before the call is caught by comparing the parent's pid.
+    """
+
+    def arm() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return arm
+
+
+def _alive(pid: int) -> bool:
+    """True when ``pid`` runs (a zombie waiting for its parent counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def remove_abandoned(root: Path | None = None) -> list[Path]:
+    """Remove the scratch directories of earlier runs whose owner and server have both ended
+    (a run killed before it could clean up); returns the directories removed."""
+    removed = []
+    for directory in Path(root or tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        pids = directory / _PIDS
+        try:
+            owner, server = (int(part) for part in pids.read_text().split())
+        except (OSError, ValueError):
+            continue  # not started yet, or not ours
+        if not _alive(owner) and not _alive(server):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
 
 
 def free_port() -> int:
@@ -99,7 +140,9 @@ class VirtuosoServer:
                  startup: float = 60, buffers: int = 10_000) -> None:
         self.buffers = buffers
         self._own = directory is None
-        self.directory = directory or Path(tempfile.mkdtemp(prefix="inviolable-virtuoso-"))
+        if self._own:
+            remove_abandoned()
+        self.directory = directory or Path(tempfile.mkdtemp(prefix=_PREFIX))
         self.sql_port, self.http_port = free_port(), free_port()
         self.executable = executable
         self.startup = startup
@@ -122,7 +165,8 @@ class VirtuosoServer:
         (self.directory / "load").mkdir(exist_ok=True)
         self.process = subprocess.Popen([self.executable, "+foreground", "+configfile", str(ini)],
                                         cwd=self.directory / "db", stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with(os.getpid()))
+        (self.directory / _PIDS).write_text(f"{os.getpid()} {self.process.pid}\n")
         deadline = time.monotonic() + self.startup
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
