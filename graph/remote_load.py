@@ -62,6 +62,28 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def load_files(store: RemoteStore, folder: Path, pattern: str, *, loaders: int = 1,
+               default_graph: str | None = None) -> None:
+    """Load the RDF files of ``folder`` matching ``pattern`` with Virtuoso's bulk loader: ``ld_dir``,
+    ``loaders`` ``rdf_loader_run()`` in parallel (one per core at most: each takes one file at a
+    time), then ``checkpoint`` (the loader writes no transaction log). N-Quads files give their own
+    graphs (``default_graph`` for their triples without one); an N-Triples file ``x.nt`` goes into
+    the graph named in ``x.nt.graph``.
+    The folder must be readable by the server and listed in its ``DirsAllowed``.
+
+    :raises RemoteError: when isql or the loader fails, or the loader refuses a file.
+    """
+    place, like = _sql_string(str(folder)), _sql_string(str(folder) + "%")
+    runs = "rdf_loader_run();\n" if loaders <= 1 else "rdf_loader_run() &\n" * loaders + "wait_for_children;\n"
+    graph = _sql_string(default_graph) if default_graph else "NULL"
+    output = _isql(store, f"ld_dir({place}, {_sql_string(pattern)}, {graph});\n{runs}checkpoint;\n"
+                          f"SELECT 'failed:', ll_file, ll_error FROM DB.DBA.load_list WHERE ll_file LIKE "
+                          f"{like} AND ll_error IS NOT NULL;\n"
+                          f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE {like};\n")
+    if "failed:" in output.split("ll_error", 1)[-1]:
+        raise RemoteError(f"the bulk loader refused a file: {output[-1500:]}")
+
+
 def _loader(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> None:
     folder = Path(store.load_dir or ".") / f"inviolable-{uuid.uuid4().hex[:12]}"
     folder.mkdir(parents=True)
@@ -71,13 +93,7 @@ def _loader(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> None:
             with path.open("wb") as handle:
                 ox.serialize(triples, handle, format=ox.RdfFormat.N_TRIPLES)
             path.with_suffix(".nt.graph").write_text(graph + "\n")
-        place = _sql_string(str(folder))
-        output = _isql(store, f"ld_dir({place}, '*.nt', NULL);\nrdf_loader_run();\ncheckpoint;\n"
-                              f"SELECT 'failed:', ll_file, ll_error FROM DB.DBA.load_list WHERE ll_file LIKE "
-                              f"{_sql_string(str(folder) + '%')} AND ll_error IS NOT NULL;\n"
-                              f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE {_sql_string(str(folder) + '%')};\n")
-        if "failed:" in output.split("ll_error", 1)[-1]:
-            raise RemoteError(f"the bulk loader refused a file: {output[-1500:]}")
+        load_files(store, folder, "*.nt")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -84,11 +84,12 @@ def free_port() -> int:
 
 
 def write_ini(directory: Path, *, sql_port: int, http_port: int, template: Path = PACKAGE_INI,
-              buffers: int = 10_000) -> Path:
+              buffers: int = 10_000, overrides: dict[str, dict[str, str]] | None = None) -> Path:
     """An ini made from the package's default, pointed at ``directory`` and the given loopback ports.
 
     Besides paths and ports: no result-row cap (a capped result would be a truncated 200), no HTTP
-    proxy, no OS calls, no plugins, bulk loads allowed from ``directory`` only.
+    proxy, no OS calls, no plugins, bulk loads allowed from ``directory`` only. ``overrides`` are
+    set last, by section and key (a benchmark's larger query memory and time limit).
     """
     ini = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
     ini.optionxform = str  # type: ignore[assignment,method-assign]
@@ -121,6 +122,10 @@ def write_ini(directory: Path, *, sql_port: int, http_port: int, template: Path 
         ini.remove_section("Plugins")
     if ini.has_section("Striping"):
         ini.remove_section("Striping")
+    for section, values in (overrides or {}).items():
+        if not ini.has_section(section):
+            ini.add_section(section)
+        ini[section].update(values)
     path = directory / "virtuoso.ini"
     with path.open("w") as handle:
         ini.write(handle)
@@ -133,12 +138,14 @@ class VirtuosoServer:
     :param directory: where the database and ini go (a fresh temporary directory when None).
     :param startup: seconds to wait for the server to answer before giving up.
     :param buffers: ``NumberOfBuffers`` (8 KiB pages of cache); more for large loads.
+    :param overrides: ini settings set last, by section and key (see :func:`write_ini`).
     :raises RuntimeError: when the server does not answer in time (its log is in the message).
     """
 
     def __init__(self, directory: Path | None = None, *, executable: str = "virtuoso-t",
-                 startup: float = 60, buffers: int = 10_000) -> None:
-        self.buffers = buffers
+                 startup: float = 60, buffers: int = 10_000,
+                 overrides: dict[str, dict[str, str]] | None = None) -> None:
+        self.buffers, self.overrides = buffers, overrides
         self._own = directory is None
         if self._own:
             remove_abandoned()
@@ -161,7 +168,8 @@ class VirtuosoServer:
                 "INVIOLABLE_REMOTE_LOAD_DIR": str(self.directory / "load")}
 
     def start(self) -> VirtuosoServer:
-        ini = write_ini(self.directory, sql_port=self.sql_port, http_port=self.http_port, buffers=self.buffers)
+        ini = write_ini(self.directory, sql_port=self.sql_port, http_port=self.http_port, buffers=self.buffers,
+                        overrides=self.overrides)
         (self.directory / "load").mkdir(exist_ok=True)
         self.process = subprocess.Popen([self.executable, "+foreground", "+configfile", str(ini)],
                                         cwd=self.directory / "db", stdout=subprocess.DEVNULL,
