@@ -1,7 +1,7 @@
 """The text of one change on the remote engine: a delta, the version bump, the register of graphs.
 
-Everything a change does is ONE ``DELETE {…} INSERT {…} WHERE {…}`` operation (Virtuoso commits
-between the operations of a request, and runs one operation in one transaction).
+Everything a change does is ONE ``DELETE {…} INSERT {…} WHERE {…}`` operation: Virtuoso runs a
+request in one transaction, but an operation it refuses does not undo the ones before it.
 
 >>> s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
 >>> text = delta_operation([], [ox.Quad(s, p, ox.Literal("o"))], version="v1")

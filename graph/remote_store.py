@@ -11,8 +11,9 @@ How the dataset maps onto the engine:
   that removes or reuses one names it back, so a stored blank node can be removed exactly.
 - Literals Virtuoso rewrites (booleans, durations, WKT) are restored on reading (:mod:`graph.remote_literals`).
 - A delta is ONE ``DELETE {…} INSERT {…} WHERE {…}`` operation, with the version bump and the
-  register update in the same operation: Virtuoso commits between the operations of a request,
-  but runs one operation in one transaction.
+  register update in the same operation: Virtuoso runs a request in one transaction, but an
+  operation it refuses does not undo the operations before it in the request, so a change that
+  may be refused is a single operation.
 
 Deadlines: every request has a client-side deadline; queries also pass it to the engine
 (Virtuoso's ``timeout`` parameter, in milliseconds). A result the engine marks as partial is an
