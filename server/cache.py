@@ -4,9 +4,10 @@ An entry's key is the normalised query text, the dataset it asked for, the resul
 the ``Accept`` header, which shapes JSON-LD), the base IRI, and the data version: the server's
 write generation and the store's :meth:`~graph.store.GraphStore.version`. A write changes the
 version, so no answer computed before it can be found again, and :func:`forget` drops the
-entries at once. The cache holds at most ``RESULT_CACHE_MB`` of bodies, evicting the least
-recently used first. ``INVIOLABLE_RESULT_CACHE=0`` switches it off; conditional requests
-(``ETag``, ``Last-Modified``) are answered 304 either way.
+entries at once. The key is that tuple itself, not a digest of it, so no cryptographic hash
+runs over the query text for every request. The cache holds at most ``RESULT_CACHE_MB`` of
+bodies and key texts, evicting the least recently used first. ``INVIOLABLE_RESULT_CACHE=0``
+switches it off; conditional requests (``ETag``, ``Last-Modified``) are answered 304 either way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -33,10 +35,27 @@ class Entry:
     etag: str
 
 
+def weight(key: Hashable, entry: Entry) -> int:
+    """What an entry counts against the cache's bound: its body and the texts of its key.
+
+    >>> weight(("ASK {}", "1"), Entry(b"true", "text/plain", '"t"'))
+    11
+    """
+    return len(entry.body) + _text_length(key)
+
+
+def _text_length(part: object) -> int:
+    if isinstance(part, str | bytes):
+        return len(part)
+    if isinstance(part, tuple):
+        return sum(_text_length(item) for item in part)
+    return 0
+
+
 class ResultCache:
     """A byte-bounded LRU map from keys to :class:`Entry`, safe to share between request threads.
 
-    >>> cache = ResultCache(max_bytes=20)
+    >>> cache = ResultCache(max_bytes=24)
     >>> for name in "abcde":
     ...     cache.put(name, Entry(b"12345", "text/plain", f'"{name}"'))
     >>> cache.get("a") is None, cache.get("e").etag, len(cache)
@@ -48,33 +67,34 @@ class ResultCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Entry, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: Hashable) -> Entry | None:
         """The entry under ``key``, now the most recently used, or None."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            found = self._entries.get(key)
+            if found is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return found[0]
 
-    def put(self, key: str, entry: Entry) -> None:
-        """Keep ``entry`` (unless larger than a quarter of the cache), evicting the least recently used."""
-        if len(entry.body) > self.max_bytes // 4:
+    def put(self, key: Hashable, entry: Entry) -> None:
+        """Keep ``entry`` (unless it weighs more than a quarter of the cache), evicting the least recently used."""
+        size = weight(key, entry)
+        if size > self.max_bytes // 4:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
-            self._entries[key] = entry
-            self.size += len(entry.body)
+                self.size -= old[1]
+            self._entries[key] = (entry, size)
+            self.size += size
             while self.size > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self.size -= len(evicted.body)
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self.size -= evicted
 
     def clear(self) -> None:
         """Drop every entry."""
@@ -127,15 +147,14 @@ def cache_control(config: dict[str, Any]) -> str:
     return str(config.get("RESULT_CACHE_CONTROL") or DEFAULT_CACHE_CONTROL)
 
 
-def make_key(text: str, *, dataset: tuple, formats: tuple, base_iri: str, version: str) -> str:
-    """A digest naming one answer: normalised query text, dataset, formats, base IRI and data version.
+def make_key(text: str, *, dataset: tuple, formats: tuple, base_iri: str, version: str) -> tuple:
+    """The name of one answer: normalised query text, dataset, formats, base IRI and data version.
 
     >>> make_key("SELECT * { ?s ?p ?o }", dataset=(), formats=(), base_iri="", version="1") == make_key(
     ...     "SELECT *\\n  { ?s ?p ?o }  # all", dataset=(), formats=(), base_iri="", version="1")
     True
     """
-    parts = (normalise(text), repr(dataset), repr(formats), base_iri, version)
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+    return (normalise(text), dataset, formats, base_iri, version)
 
 
 def etag_of(body: bytes) -> str:
@@ -156,11 +175,10 @@ _PIECES = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     r"""The query text with comments dropped and whitespace runs made one space, outside strings and IRIs.
 
-    Remembered for the last few thousand texts: a client repeating a query pays the scan once.
+    Remembered for the last thousand texts of up to 16 KiB: a client repeating a query pays the scan once.
 
     >>> normalise('SELECT ?s  # who\n WHERE { ?s <urn:a#b> "x  y" }')
     'SELECT ?s WHERE { ?s <urn:a#b> "x  y" }'
@@ -169,8 +187,22 @@ def normalise(text: str) -> str:
     >>> normalise("ASK { ?s ?p '''a  # b''' }  # end")
     "ASK { ?s ?p '''a  # b''' }"
     """
+    if len(text) > _REMEMBERED_CHARS:
+        return _normalised(text)
+    return _remembered(text)
+
+
+_REMEMBERED_CHARS = 16_384
+
+
+@lru_cache(maxsize=1024)
+def _remembered(text: str) -> str:
+    return _normalised(text)
+
+
+def _normalised(text: str) -> str:
     return _PIECES.sub(lambda match: " " if match.group("gap") else match.group(0), text).strip()
 
 
 __all__ = ["DEFAULT_CACHE_CONTROL", "DEFAULT_CACHE_MB", "Entry", "ResultCache", "cache_control", "cache_for",
-           "enabled", "etag_of", "forget", "make_key", "normalise"]
+           "enabled", "etag_of", "forget", "make_key", "normalise", "weight"]

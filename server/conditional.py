@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import Response, current_app, request
+from werkzeug.http import http_date
 
 from server.cache import Entry, ResultCache, cache_control, cache_for, etag_of, make_key
 from server.state import state
@@ -45,10 +47,16 @@ class CachedQuery:
 
     def _validated(self, response: Response, etag: str) -> Response:
         response.headers["ETag"] = etag
-        response.last_modified = self.modified
+        response.headers["Last-Modified"] = _http_date(self.modified)
         response.headers["Cache-Control"] = cache_control(current_app.config)
         response.headers["Vary"] = "Accept"
         return response.make_conditional(request)
+
+
+@lru_cache(maxsize=16)
+def _http_date(moment: datetime) -> str:
+    # The data's date changes only with a write: formatted once, not for every answer.
+    return http_date(moment)
 
 
 def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | None, ...]) -> CachedQuery:

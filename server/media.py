@@ -8,6 +8,7 @@ Werkzeug's ``best_match`` chooses among them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -105,7 +106,12 @@ def media_table(formats: Sequence[Format]) -> dict[str, Format]:
     >>> media_table(GRAPH_FORMATS)["application/xml"].name
     'RDF/XML'
     """
-    table: dict[str, Format] = {bare(fmt.media_type): fmt for fmt in formats}
+    return dict(_media_table(tuple(formats)))
+
+
+@lru_cache(maxsize=64)
+def _media_table(formats: tuple) -> dict:
+    table: dict = {bare(fmt.media_type): fmt for fmt in formats}
     if formats:
         kind = type(formats[0])
         for alias in _ALIAS_CANDIDATES:
@@ -138,9 +144,15 @@ def negotiate(accept: Sequence[tuple[str, float]], formats: Sequence[Format], *,
     """
     if not accept:
         return formats[0] if formats else None
+    # Clients send the same few Accept headers again and again: the choice is remembered for each.
+    return _negotiate(tuple(accept), tuple(formats), tuple(extra))
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept: tuple, formats: tuple, extra: tuple) -> ox.RdfFormat | ox.QueryResultsFormat | str | None:
     client = MIMEAccept([(bare(media), quality) for media, quality in accept])
     named = {bare(media) for media, quality in accept if quality > 0}
-    table = media_table(formats)
+    table = _media_table(formats)
     offers = [media for media in extra if media in named] + list(table)
     best = client.best_match(offers)
     if best is None:

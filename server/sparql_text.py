@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
@@ -94,6 +95,66 @@ def has_dataset_clause(sparql: str) -> bool:
     (True, False)
     """
     return any(word.text == "FROM" and word.depth == 0 for word in words(sparql))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the endpoint needs to know of a query before it is run, from one lexical pass.
+
+    :param depth: as :func:`nesting_depth`.
+    :param form: as :func:`query_form`.
+    :param has_dataset: as :func:`has_dataset_clause`.
+    """
+
+    depth: int
+    form: str | None
+    has_dataset: bool
+
+
+#: Texts up to this length have their reading remembered (at most ``_READINGS`` of them): clients
+#: repeat the same queries, and the scan would otherwise be a large share of a cached answer's cost.
+_REMEMBERED_CHARS = 16_384
+_READINGS = 1024
+
+
+def read_query(sparql: str) -> Reading:
+    """Nesting depth, form and dataset clause of a query, in one pass, remembered for recent short texts.
+
+    >>> read_query("PREFIX s: <http://e/select#> ASK FROM <http://e/g> { { ?s ?p '{' } }")
+    Reading(depth=2, form='ASK', has_dataset=True)
+    """
+    if len(sparql) > _REMEMBERED_CHARS:
+        return _read(sparql)
+    return _remembered(sparql)
+
+
+@lru_cache(maxsize=_READINGS)
+def _remembered(sparql: str) -> Reading:
+    return _read(sparql)
+
+
+def _read(sparql: str) -> Reading:
+    braces = depth = deepest = 0
+    form: str | None = None
+    dataset = False
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup
+        if kind == "open" or kind == "bracket":
+            depth += 1
+            deepest = max(deepest, depth)
+            if kind == "open":
+                braces += 1
+        elif kind == "close" or kind == "unbracket":
+            depth = max(depth - 1, 0)
+            if kind == "close":
+                braces = max(braces - 1, 0)
+        elif kind == "word" and (form is None or not dataset):
+            word = match.group().upper()
+            if form is None and word in FORMS:
+                form = word
+            elif word == "FROM" and braces == 0:
+                dataset = True
+    return Reading(deepest, form, dataset)
 
 
 class DatasetConflict(ValueError):

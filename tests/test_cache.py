@@ -130,15 +130,25 @@ def test_cache_validators_answer_304_until_a_write(app: Flask, client: FlaskClie
 
 
 def test_cache_evicts_least_recently_used() -> None:
-    cache = ResultCache(max_bytes=40)
+    cache = ResultCache(max_bytes=44)  # four entries of a 10-byte body under a 1-character key
     for name in "abcd":
         cache.put(name, Entry(b"x" * 10, "text/plain", f'"{name}"'))
     assert cache.get("a") is not None  # a is now the most recently used
     cache.put("e", Entry(b"x" * 10, "text/plain", '"e"'))
     assert cache.get("b") is None and cache.get("a") is not None and cache.get("e") is not None
-    assert cache.size <= 40 and len(cache) == 4
-    cache.put("big", Entry(b"x" * 11, "text/plain", '"big"'))  # over a quarter of the cache: not kept
+    assert cache.size <= 44 and len(cache) == 4
+    cache.put("big", Entry(b"x" * 9, "text/plain", '"big"'))  # with its key, over a quarter: not kept
     assert cache.get("big") is None
+
+
+def test_cache_counts_key_texts_against_its_bound() -> None:
+    """Long queries with tiny answers cannot grow the cache past its bound through their keys."""
+    cache = ResultCache(max_bytes=40_000)
+    for number in range(100):
+        text = f'ASK {{ ?s ?p "{"x" * 5_000}" . ?s ?p {number} }}'
+        cache.put(make_key(text, dataset=(), formats=(), base_iri="", version="1"),
+                  Entry(b"true", "text/plain", f'"{number}"'))
+    assert 0 < len(cache) <= 8 and cache.size <= 40_000
 
 
 def test_cache_bounded_in_the_server(monkeypatch: pytest.MonkeyPatch) -> None:

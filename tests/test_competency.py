@@ -7,6 +7,7 @@ and is run here for every incident of the graph; answers about a particular case
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,51 @@ def test_cq10_officials_in_more_than_one_incident(store):
     assert {"Gabriela Sommerfeld", "Daniel Noboa"} <= people
     sommerfeld = [row for row in rows if row["person"] == "Gabriela Sommerfeld"]
     assert len(sommerfeld) == 2 and all("minister of foreign affairs" in row["roles"] for row in sommerfeld)
+
+
+def _rows(store, sparql: str) -> list[dict[str, str]]:
+    result = run_query(store, sparql)
+    names = [variable.value for variable in result.variables]
+    return [{name: row[name].value for name in names if row[name] is not None} for row in result]
+
+
+def test_cq11_every_fact_with_each_span_of_its_node_and_the_references_overlapping_it(store):
+    """The whole answer, unbound, against the question put together from three plain lookups in Python."""
+    spans = _rows(store, "SELECT ?evidence ?source ?document ?start ?end { ?evidence oa:hasSource ?source ; "
+                         "oa:hasSelector ?selector . ?selector oa:start ?start ; oa:end ?end . "
+                         "?source schema:name ?document }")
+    citations = _rows(store, "SELECT ?source ?reference ?url ?publisher ?from ?to { ?citation oa:motivatedBy "
+                             "inv:citing ; oa:hasBody ?reference ; oa:hasTarget ?backed . ?backed oa:hasSource "
+                             "?source ; oa:hasSelector ?selector . ?selector oa:start ?from ; oa:end ?to . "
+                             "?reference schema:url ?url OPTIONAL { ?reference schema:isPartOf|schema:publisher "
+                             "?publisher } }")
+    facts = _rows(store, "SELECT ?value ?evidence { ?subject ?property ?value ; prov:wasDerivedFrom ?evidence }")
+    expected: Counter = Counter()
+    for span in spans:
+        backing = [c for c in citations if c["source"] == span["source"]
+                   and int(c["from"]) < int(span["end"]) and int(span["start"]) < int(c["to"])]
+        rows = [{"reference": c["reference"], "url": c["url"], **({"publisher": c["publisher"]}
+                                                                  if "publisher" in c else {})}
+                for c in backing] or [{}]
+        for fact in (f for f in facts if f["evidence"] == span["evidence"]):
+            for row in rows:
+                whole = {"value": fact["value"], "document": span["document"], "evidence": span["evidence"],
+                         "start": span["start"], "end": span["end"], **row}
+                expected[tuple(sorted(whole.items()))] += 1
+    answered = answer(store, 11)
+    assert Counter(tuple(sorted(row.items())) for row in answered) == expected
+    assert any("reference" in row for row in answered) and any("reference" not in row for row in answered)
+    starts = [int(row["start"]) for row in answered]
+    assert starts == sorted(starts)
+
+
+def test_cq03_each_engagement_answered_once_with_its_claimant(store):
+    rows = answer(store, 3)
+    assert len(rows) == len({tuple(sorted(row.items())) for row in rows})
+    assert all(row["incident"] and row["convention"] and row["claimant"] for row in rows)
+    raid = {(row["convention"], row["claimant"], row.get("against")) for row in rows
+            if row["incident"] == "Raid on the Embassy of Mexico in Quito"}
+    assert ("Vienna Convention on Diplomatic Relations", "Mexico", "Ecuador") in raid
 
 
 def test_cq12_reactions_of_international_organizations(store):

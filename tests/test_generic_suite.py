@@ -150,6 +150,7 @@ STORE_TESTS = [
     test_competency.test_cq08_vote_on_the_oas_permanent_council_resolution,
     test_competency.test_cq09_states_that_acted_and_protested,
     test_competency.test_cq10_officials_in_more_than_one_incident,
+    test_competency.test_cq11_every_fact_with_each_span_of_its_node_and_the_references_overlapping_it,
     test_evidence.test_every_event_claim_and_membership_has_evidence,
 ]
 

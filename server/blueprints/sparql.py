@@ -13,7 +13,7 @@ from server.media import content_type
 from server.protocol import Operation, read_operation
 from server.respond import choose_graph_format, query_formats, rdf_response, shape_body
 from server.service import service_description
-from server.sparql_text import DatasetConflict, add_using, has_dataset_clause, nesting_depth, query_form
+from server.sparql_text import DatasetConflict, add_using, nesting_depth, read_query
 from server.state import state
 from server.worker import QueryJob
 from server.writes import commit_update, require_token
@@ -31,12 +31,15 @@ def _limit_depth(text: str, field: str) -> None:
 
 def run_query(operation: Operation) -> Response:
     """Answer a query operation with fully serialised results."""
-    _limit_depth(operation.text, "query")
-    results, graph = query_formats(query_form(operation.text))
+    # One lexical pass, remembered for repeated texts, gives the depth, the form and the dataset clause.
+    reading = read_query(operation.text)
+    check_nesting(operation.text, limit=current_app.config["MAX_QUERY_DEPTH"], what="query",
+                  measure=lambda _: reading.depth)
+    results, graph = query_formats(reading.form)
     if operation.default_graphs or operation.named_graphs:
         dataset = "protocol"
     else:
-        dataset = "query" if has_dataset_clause(operation.text) else "union"
+        dataset = "query" if reading.has_dataset else "union"
     job = QueryJob(operation.text, dataset=dataset, default_graphs=operation.default_graphs,
                    named_graphs=operation.named_graphs, base_iri=request.base_url,
                    results_media=results.media_type if results else None,  # type: ignore[attr-defined]
