@@ -22,7 +22,9 @@ Keys (each also read from the environment with the ``INVIOLABLE_`` prefix, by :m
 - ``MAX_QUERY_DEPTH``: deepest nesting of brackets a query or update may have (default 64).
 - ``SLOW_AFTER``: seconds a query runs before it moves to the slow lane (default 0.25); ``IDLE_AFTER``:
   seconds in the slow lane before it runs only on idle CPUs (default 1); ``SLOW_LANE``: slow queries
-  that may run beside the pool (default 8 per query worker). See :mod:`server.pool`.
+  that may run beside the pool (default 8 per query worker); ``SLOW_LANE_CPU``: share of one CPU the
+  idle-class slow queries may use together while the server has other work (default 0.25). See
+  :mod:`server.pool`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def defaults() -> dict[str, Any]:
         "SLOW_AFTER": 0.25,
         "IDLE_AFTER": 1.0,
         "SLOW_LANE": None,  # server.pool: 8 per query worker
+        "SLOW_LANE_CPU": 0.25,
         **base.extras,
     }
 
@@ -90,4 +93,8 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
         if value <= 0:
             raise ValueError(f"INVIOLABLE_{key} must be a positive number, not {app.config[key]!r}")
         app.config[key] = value
+    share = float(app.config["SLOW_LANE_CPU"])
+    if not 0 <= share <= 1:
+        raise ValueError(f"INVIOLABLE_SLOW_LANE_CPU must be between 0 and 1, not {app.config['SLOW_LANE_CPU']!r}")
+    app.config["SLOW_LANE_CPU"] = share
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]

@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import threading
 import time
@@ -151,6 +152,123 @@ def _copy_error(error: BaseException) -> BaseException:
     return clone
 
 
+class _Governor:
+    """Holds the slow lane's queries to a share of one CPU while the server has other work.
+
+    Lower priorities alone do not keep them off the CPU: under a busy machine's scheduler (groups of
+    processes sharing fixed shares) runaways at nice 10 and in the idle class still took much of the
+    web process's time. So while the web process is busy (or a pool worker runs a query), the governed
+    workers are stopped (``SIGSTOP``) and one at a time is continued for ``share`` of each ``period``:
+    a worker of the client that has the fewest governed workers, in turn among that client's, so that
+    one client's runaways do not slow another client's merely slow query. When the server is otherwise
+    idle they all run. A governed pid is forgotten before its worker is reaped, so a signal never
+    reaches a recycled pid.
+    """
+
+    #: CPU the web process may use (share of one core, over the last period) and still count as idle.
+    BUSY = 0.2
+
+    def __init__(self, share: float, *, period: float = 0.1, others_busy: Callable[[], bool] = lambda: False) -> None:
+        self._share = min(1.0, max(0.0, share))
+        self._period = period
+        self._others_busy = others_busy
+        self._members: list[int] = []
+        self._clients: dict[int, str] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._turn = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, pid: int, client: str = "") -> None:
+        """Govern the worker ``pid`` (running a query of ``client``) from now on."""
+        with self._lock:
+            if self._closed or pid in self._members:
+                return
+            self._members.append(pid)
+            self._clients[pid] = client
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True, name="inviolable-governor")
+                self._thread.start()
+        self._wake.set()
+
+    def remove(self, pid: int) -> None:
+        """Stop governing ``pid`` (continued if it was stopped); call before the worker is reaped."""
+        with self._lock:
+            if pid in self._members:
+                self._members.remove(pid)
+                self._clients.pop(pid, None)
+                _signal(pid, signal.SIGCONT)
+
+    def close(self) -> None:
+        """Continue every governed worker and stop governing."""
+        with self._lock:
+            self._closed = True
+            for pid in self._members:
+                _signal(pid, signal.SIGCONT)
+            self._members, self._clients = [], {}
+        self._wake.set()
+
+    def _next(self, members: list[int], clients: dict[int, str]) -> int:
+        """The worker whose turn it is: of the client with the fewest governed workers, in turn."""
+        held: dict[str, list[int]] = {}
+        for pid in members:
+            held.setdefault(clients.get(pid, ""), []).append(pid)
+        fewest = min(len(pids) for pids in held.values())
+        candidates = [pid for pids in held.values() if len(pids) == fewest for pid in pids]
+        self._turn += 1
+        return candidates[self._turn % len(candidates)]
+
+    def _signal_all(self, signum: int, *, but: int | None = None) -> None:
+        with self._lock:
+            for pid in self._members:
+                if pid != but:
+                    _signal(pid, signum)
+
+    def _run(self) -> None:
+        used = _own_cpu()
+        while not self._closed:
+            with self._lock:
+                members = list(self._members)
+                clients = dict(self._clients)
+            if not members:
+                self._wake.wait(1.0)
+                self._wake.clear()
+                used = _own_cpu()
+                continue
+            time.sleep(self._period)
+            now = _own_cpu()
+            busy = (now - used) / self._period > self.BUSY or self._others_busy()
+            used = now
+            if not busy:
+                self._signal_all(signal.SIGCONT)
+                continue
+            # Busy: everyone stopped but the one whose turn it is, for its share of the next period.
+            chosen = self._next(members, clients)
+            self._signal_all(signal.SIGSTOP, but=chosen)
+            if self._share <= 0:
+                self._signal_all(signal.SIGSTOP)
+                continue
+            with self._lock:
+                if chosen in self._members:
+                    _signal(chosen, signal.SIGCONT)
+            time.sleep(self._period * self._share)
+            with self._lock:
+                if chosen in self._members:
+                    _signal(chosen, signal.SIGSTOP)
+            used = _own_cpu()
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signum)
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class _Flight:
     """One running job and the requests waiting for its answer."""
 
@@ -170,6 +288,7 @@ class QueryPool:
     :param slow_after: seconds after which a running query moves to the slow lane.
     :param max_slow: how many slow queries may have a worker of their own beside the pool.
     :param idle_after: seconds in the slow lane after which a query runs only on otherwise idle CPUs.
+    :param slow_share: share of one CPU the slow lane's queries may use together while the server is busy.
     :param network: leave the workers their network (a remote engine's workers need it); False confines them.
     :param require_sandbox: refuse to start when the workers cannot be confined.
     :param memory_budget: bytes each worker may allocate beyond what it inherits (None: no cap).
@@ -178,7 +297,8 @@ class QueryPool:
 
     def __init__(self, opener: StoreOpener, *, size: int = 2,
                  fork_lock: threading.RLock | None = None, slow_after: float = 0.25,
-                 max_slow: int | None = None, idle_after: float = 1.0, network: bool = False,
+                 max_slow: int | None = None, idle_after: float = 1.0, slow_share: float = 0.25,
+                 network: bool = False,
                  require_sandbox: bool = False, memory_budget: int | None = None) -> None:
         self._opener = opener
         self._network = network
@@ -188,6 +308,7 @@ class QueryPool:
         self._slow_after = slow_after
         self._max_slow = max_slow if max_slow is not None else 8 * self._size
         self._idle_after = idle_after
+        self._governor = _Governor(slow_share, others_busy=self._regular_busy)
         self._slow = 0
         self._flights: dict[tuple[int, QueryJob], _Flight] = {}
         self._context = multiprocessing.get_context("fork")
@@ -292,6 +413,7 @@ class QueryPool:
                 os.kill(victim.process.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, worker.process.pid, SLOW_PRIORITY)
+        self._governor.add(worker.process.pid, worker.client)
         self._forks.put(self._deliver)
 
     def _evictable(self, client: str) -> _Worker | None:
@@ -309,6 +431,10 @@ class QueryPool:
         if greediest != client and len(held[greediest]) <= len(held.get(client, [])) + 1:
             return None
         return min(held[greediest], key=lambda w: w.started)
+
+    def _regular_busy(self) -> bool:
+        with self._ready:
+            return any(not worker.slow for worker in self._busy)
 
     def _idle_class(self, worker: _Worker) -> None:
         # SCHED_IDLE runs the slow worker only when a CPU has nothing else to do; where it is not
@@ -333,6 +459,7 @@ class QueryPool:
             return worker
 
     def _release(self, worker: _Worker) -> None:
+        self._governor.remove(worker.process.pid)
         with self._ready:
             self._busy.discard(worker)
             if worker.slow:
@@ -346,6 +473,7 @@ class QueryPool:
         self._replace(worker, fork=not worker.slow)
 
     def _discard(self, worker: _Worker) -> None:
+        self._governor.remove(worker.process.pid)
         with self._ready:
             self._busy.discard(worker)
             # An evicted worker's place was handed to the query that took it.
@@ -488,5 +616,6 @@ class QueryPool:
             self._idle, self._busy = [], set()
             self._ready.notify_all()
         self._forks.put(None)  # type: ignore[arg-type]
+        self._governor.close()
         for worker in workers:
             worker.kill()

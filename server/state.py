@@ -82,7 +82,7 @@ def create_state(app: Flask) -> ServerState:
                      network=not isinstance(store, OxigraphStore),
                      memory_budget=app.config["QUERY_MEMORY_MB"] * 2**20,
                      slow_after=app.config["SLOW_AFTER"], idle_after=app.config["IDLE_AFTER"],
-                     max_slow=app.config["SLOW_LANE"],
+                     max_slow=app.config["SLOW_LANE"], slow_share=app.config["SLOW_LANE_CPU"],
                      require_sandbox=app.config["REQUIRE_SANDBOX"])
     state = ServerState(store=store, pool=pool, timeout=app.config["QUERY_TIMEOUT"],
                         max_result_bytes=app.config["MAX_RESULT_BYTES"], writable=writable, lock=lock)

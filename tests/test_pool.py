@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ import pytest
 import server.sandbox
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, SandboxUnavailable, TooManyQueries
 from server.fairness import ClientLimiter, acting_for
-from server.pool import SLOW_PRIORITY, QueryPool, SlowLaneFull
+from server.pool import SLOW_PRIORITY, QueryPool, SlowLaneFull, _Governor
 from server.worker import QueryJob
 
 BUDGET = 64 * 2**20
@@ -278,3 +279,36 @@ def test_pool_slow_lane_lowers_priority_in_two_steps() -> None:
         assert idle == 1
     finally:
         hard.close()
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_pool_governor_stops_slow_workers_while_busy_and_lets_them_run_when_idle() -> None:
+    sleepers = [subprocess.Popen(["sleep", "60"]) for _ in range(2)]
+    busy = {"now": True}
+    governor = _Governor(0.0, period=0.05, others_busy=lambda: busy["now"])
+    try:
+        for sleeper in sleepers:
+            governor.add(sleeper.pid, "address 127.0.0.2")
+        _until(lambda: all(_state(sleeper.pid) == "T" for sleeper in sleepers))
+        governor.remove(sleepers[0].pid)
+        _until(lambda: _state(sleepers[0].pid) != "T")
+        busy["now"] = False
+        _until(lambda: _state(sleepers[1].pid) != "T")
+    finally:
+        governor.close()
+        for sleeper in sleepers:
+            sleeper.kill()
+            sleeper.wait()
+
+
+def test_pool_governor_turn_goes_to_the_client_with_the_fewest_slow_queries() -> None:
+    governor = _Governor(0.25)
+    clients = {1: "address 127.0.0.2", 2: "address 127.0.0.2", 3: "address 127.0.0.2", 4: "address 127.0.0.1"}
+    turns = {governor._next([1, 2, 3, 4], clients) for _ in range(6)}
+    assert turns == {4}
+    clients[5] = "address 127.0.0.1"
+    assert {governor._next([1, 2, 3, 4, 5], clients) for _ in range(6)} == {4, 5}
