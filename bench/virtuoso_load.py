@@ -59,7 +59,7 @@ from graph.store import GraphStore, OxigraphStore
 from tests.virtuoso import VirtuosoServer
 
 CACHE = PROJECT_ROOT / "var" / "bench" / "synthetic"
-PART_QUADS = 1_000_000
+PART_QUADS = 250_000  # several files per size, so that parallel loaders have one each
 #: The package's own row for 16 GB of free memory (8 KiB pages): right for a 24 GB machine.
 DEFAULT_BUFFERS = 1_360_000
 ENGINES = ("oxigraph", "virtuoso")
