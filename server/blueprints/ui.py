@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from graph.namespaces import sparql_prefixes
+from graph.namespaces import INV, OWL, PREFIXES, sparql_prefixes
 from server.entities import quote
 from server.errors import ApiError
 from server.incident_map import incidents_on_map
@@ -42,6 +42,30 @@ def _incidents() -> list[tuple[str, str]]:
     return [(row[0].value, row[1].value if row[1] is not None else row[0].value) for row in rows]
 
 
+def ontology_terms() -> list[dict[str, str]]:
+    """The ``inv:`` terms the editor completes: those the ontology declares and those the data uses.
+
+    Each has its local ``name``, its ``kind`` (``class`` or ``property``) and its English ``label`` when
+    it has one.
+    """
+    rows = state().rows(sparql_prefixes() + f"""
+        SELECT ?term (SAMPLE(?declared) AS ?kind) (SAMPLE(?used) AS ?use) (SAMPLE(?l) AS ?label) WHERE {{
+          {{ ?term a ?declared FILTER(?declared IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty)) }}
+          UNION {{ [] ?term [] BIND("property" AS ?used) }} UNION {{ [] a ?term BIND("class" AS ?used) }}
+          FILTER(STRSTARTS(STR(?term), "{INV}"))
+          OPTIONAL {{ ?term rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }}
+        }} GROUP BY ?term ORDER BY ?term""")
+    terms = []
+    for term, declared, used, label in rows:
+        name = term.value[len(str(INV)):]
+        if not name:
+            continue
+        is_class = declared.value == str(OWL.Class) if declared is not None else getattr(used, "value", "") == "class"
+        terms.append({"name": name, "kind": "class" if is_class else "property",
+                      "label": label.value if label is not None else ""})
+    return terms
+
+
 @blueprint.route("/")
 def home() -> Response:
     """The home page: what is here and where to go."""
@@ -57,8 +81,10 @@ def query_page() -> Response:
 
 @blueprint.route("/examples.json")
 def examples_json() -> Response:
-    """The example queries, with the result download formats the page offers."""
+    """The example queries, the result download formats the page offers, and what its editor completes:
+    the server's prefixes (those a query may use undeclared) and the ``inv:`` terms."""
     return jsonify({"ok": True, "examples": examples(current_app.config["QUERIES"]),
+                    "prefixes": PREFIXES, "terms": ontology_terms(),
                     "results": [{"name": f.name, "ext": f.file_extension} for f in RESULT_FORMATS],
                     "graphs": [{"name": f.name, "ext": f.file_extension} for f in GRAPH_FORMATS]})
 
