@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import bench.virtuoso_load
 from bench.synthetic import generate
 from bench.virtuoso_load import cached_dataset, count_junit, markdown, measure_embedded, measure_virtuoso, write_dataset
 from tests.virtuoso import VirtuosoServer
 
 
 def test_store_bench_virtuoso_load_and_mix_match_the_embedded_engine(virtuoso_scratch: VirtuosoServer,
-                                                                     tmp_path: Path) -> None:
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     quads = generate(20)
+    monkeypatch.setattr(bench.virtuoso_load, "PART_QUADS", len(quads) // 3 + 1)
     dataset = write_dataset(quads, tmp_path / "20")
+    assert len(dataset.parts) == 3  # loaded by parallel loaders on a machine with several cores
     remote = measure_virtuoso(dataset, repeat=1, run_mix=True, server=virtuoso_scratch)
     embedded = measure_embedded(dataset, repeat=1)
     assert remote["triples"] == embedded["triples"] == len(set(quads))
