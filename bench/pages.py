@@ -4,7 +4,9 @@
 with ``inviolable serve`` (documents configured, so pages quote their evidence), picks the
 entities backed by the most evidence spans, and requests each one ``--repeat`` times as HTML and
 as Turtle, alternately, after one warm-up request of each. It prints the median times and their
-ratio as a Markdown table, then the command, the date and the load average.
+ratio as a Markdown table, then where the HTML page's time goes (the server's ``Server-Timing``:
+gathering the statements, the dossier or summary, the template), then the command, the date and
+the load average before and after.
 """
 
 from __future__ import annotations
@@ -27,16 +29,36 @@ _MOST_EVIDENCE = """SELECT ?s (COUNT(DISTINCT ?ev) AS ?n) WHERE {
     GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT %d"""
 
 
-def _get(host: str, port: int, path: str, accept: str) -> tuple[float, int, int]:
+#: The parts of an HTML page's time the server reports (see server/blueprints/pages.py).
+SPLIT = ("describe", "extras", "render")
+
+
+def _get(host: str, port: int, path: str, accept: str) -> tuple[float, int, dict[str, float]]:
     connection = http.client.HTTPConnection(host, port, timeout=120)
     try:
         began = time.perf_counter()
         connection.request("GET", path, headers={"Accept": accept})
         response = connection.getresponse()
-        body = response.read()
-        return time.perf_counter() - began, response.status, len(body)
+        response.read()
+        return time.perf_counter() - began, response.status, server_timing(response.getheader("Server-Timing"))
     finally:
         connection.close()
+
+
+def server_timing(header: str | None) -> dict[str, float]:
+    """The durations of a ``Server-Timing`` header, in milliseconds by name.
+
+    >>> server_timing("describe;dur=12.5, extras;dur=3")
+    {'describe': 12.5, 'extras': 3.0}
+    """
+    found = {}
+    for metric in (header or "").split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "dur" and name:
+                found[name] = float(value)
+    return found
 
 
 def time_pages(url: str, entities: list[tuple[str, int]], *, repeat: int) -> list[dict]:
@@ -46,16 +68,20 @@ def time_pages(url: str, entities: list[tuple[str, int]], *, repeat: int) -> lis
     for iri, spans in entities:
         path = "/id/" + iri.removeprefix(str(ID))
         times: dict[str, list[float]] = {"html": [], "turtle": []}
+        split: dict[str, list[float]] = {}
         statuses = set()
         for number in range(repeat + 1):
             for kind, accept in (("html", "text/html"), ("turtle", "text/turtle")):
-                seconds, status, _ = _get(parts.hostname or "127.0.0.1", parts.port or 80, path, accept)
+                seconds, status, timing = _get(parts.hostname or "127.0.0.1", parts.port or 80, path, accept)
                 statuses.add(status)
                 if number:  # the first request of each is a warm-up
                     times[kind].append(seconds * 1000)
+                    for name, milliseconds in timing.items() if kind == "html" else ():
+                        split.setdefault(name, []).append(milliseconds)
         html, turtle = statistics.median(times["html"]), statistics.median(times["turtle"])
         rows.append({"entity": path, "evidence_spans": spans, "html_ms": round(html, 1),
                      "turtle_ms": round(turtle, 1), "ratio": round(html / turtle, 2) if turtle else None,
+                     "html_split_ms": {name: round(statistics.median(values), 1) for name, values in split.items()},
                      "statuses": sorted(statuses), "runs": repeat})
     return rows
 
@@ -84,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(f"| `{row['entity']}` | {row['evidence_spans']} | {row['html_ms']} | {row['turtle_ms']} "
               f"| {row['ratio']} | {', '.join(map(str, row['statuses']))} |")
+    print("\nWhere the HTML page's time goes (median ms, from the server's Server-Timing header):\n")
+    print("| entity | " + " | ".join(SPLIT) + " |")
+    print("| --- |" + " ---: |" * len(SPLIT))
+    for row in rows:
+        print(f"| `{row['entity']}` | " + " | ".join(str(row["html_split_ms"].get(name, "—")) for name in SPLIT) + " |")
     print("\nMedians of", args.repeat, "requests each;", "documents quoted." if sources else "documents not found.")
     print("\n".join(["", *provenance(facts)]))
     return 0

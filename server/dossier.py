@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.entities import PREFIXES, quote
+from server.entities import PREFIXES, Documents, documents_for
 from server.plain_text import short_quote
 from server.state import ServerState
 
@@ -62,7 +62,7 @@ def _add(items: list[tuple[str, str, str]], entry: tuple[str, str, str]) -> None
         items.append(entry)
 
 
-def quotes(server: ServerState, iris: list[str], sources: Path | None) -> dict[str, Quote]:
+def quotes(server: ServerState, iris: list[str], sources: Path | Documents | None) -> dict[str, Quote]:
     """The first evidence span (by document position) of each of ``iris``, with a few of its words."""
     if not iris:
         return {}
@@ -71,11 +71,12 @@ def quotes(server: ServerState, iris: list[str], sources: Path | None) -> dict[s
         ?x prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
         ?sel oa:start ?start ; oa:end ?end }} ORDER BY ?x ?doc ?start""")
     found: dict[str, Quote] = {}
+    documents = documents_for(sources)
     for x, ev, doc, start, end in rows:
         if x.value in found:
             continue
         begin, finish = int(start.value), int(end.value)
-        text = quote(doc.value, begin, finish, sources)
+        text = documents.quote(doc.value, begin, finish)
         found[x.value] = Quote(ev.value, doc.value, begin, finish, short_quote(text) if text else None)
     return found
 
@@ -91,16 +92,17 @@ def when(day: str | None, begin: str | None, end: str | None, month: str | None,
     return month
 
 
+# The labels are asked for inside the branches that bind ?o: after the dates branch, which binds no
+# ?o, a label pattern would pair that one row with every label in the store.
 _CORE = """SELECT ?p ?o ?o_l ?day ?begin ?end ?month ?at WHERE {
-  BIND(<%(iri)s> AS ?i)
-  { ?i ?p ?o FILTER(?p IN (sem:eventType, inv:method, inv:completionStatus, inv:targetMission, sem:hasPlace,
-                           inv:actor, inv:actingAgency, inv:actingOfficial, inv:addressee, inv:invokes,
-                           dct:description)) }
-  UNION { ?i sem:hasActor ?role . ?role rdf:value ?o . BIND(inv:participant AS ?p) }
-  UNION { ?i inv:targetMission ?m . ?m inv:city ?o . BIND(inv:city AS ?p) }
-  UNION { OPTIONAL { ?i sem:hasTimeStamp ?day } OPTIONAL { ?i sem:hasBeginTimeStamp ?begin }
+  { { <%(iri)s> ?p ?o FILTER(?p IN (sem:eventType, inv:method, inv:completionStatus, inv:targetMission, sem:hasPlace,
+                                   inv:actor, inv:actingAgency, inv:actingOfficial, inv:addressee, inv:invokes,
+                                   dct:description)) }
+    UNION { <%(iri)s> sem:hasActor ?role . ?role rdf:value ?o . BIND(inv:participant AS ?p) }
+    UNION { <%(iri)s> inv:targetMission ?m . ?m inv:city ?o . BIND(inv:city AS ?p) }
+    %(label)s }
+  UNION { BIND(<%(iri)s> AS ?i) OPTIONAL { ?i sem:hasTimeStamp ?day } OPTIONAL { ?i sem:hasBeginTimeStamp ?begin }
           OPTIONAL { ?i sem:hasEndTimeStamp ?end } OPTIONAL { ?i inv:month ?month } OPTIONAL { ?i inv:dateTime ?at } }
-  %(label)s
 }"""
 _POINT = """SELECT ?wkt WHERE { { <%(iri)s> geo:hasGeometry/geo:asWKT ?wkt }
   UNION { <%(iri)s> (sem:hasPlace|inv:targetMission|inv:targetMission/inv:city)/geo:hasGeometry/geo:asWKT ?wkt } }
@@ -111,10 +113,12 @@ _RESPONSES = """SELECT DISTINCT ?r ?r_l ?t ?t_l ?a ?a_l ?day ?begin ?month WHERE
   OPTIONAL { ?r inv:actor ?a . %(a)s }
   OPTIONAL { ?r sem:hasTimeStamp ?day } OPTIONAL { ?r sem:hasBeginTimeStamp ?begin } OPTIONAL { ?r inv:month ?month }
 }"""
+# "?c a inv:Claim" stays inside each branch, where ?c is bound: after the union the engine reads every typed node.
 _CLAIMS = """SELECT DISTINCT ?c ?c_l ?role ?w ?w_l WHERE {
-  { ?c inv:about <%(iri)s> } UNION { ?c inv:about ?e . ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> }
-  UNION { ?c inv:madeIn ?e . ?e inv:respondsTo <%(iri)s> }
-  ?c a inv:Claim . %(c)s
+  { ?c inv:about <%(iri)s> . ?c a inv:Claim }
+  UNION { ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> . ?c inv:about ?e . ?c a inv:Claim }
+  UNION { ?e inv:respondsTo <%(iri)s> . ?c inv:madeIn ?e . ?c a inv:Claim }
+  %(c)s
   OPTIONAL { VALUES ?role { inv:claimant inv:disputedBy inv:invokes inv:characterisation inv:supportedBy }
              ?c ?role ?w . %(w)s }
 }"""
@@ -145,7 +149,7 @@ def _point(wkt: str | None) -> tuple[float, float] | None:
     return lat, lon
 
 
-def dossier(server: ServerState, iri: str, *, sources: Path | None = None) -> Dossier:
+def dossier(server: ServerState, iri: str, *, sources: Path | Documents | None = None) -> Dossier:
     """Gather the dossier of the incident ``iri``."""
     found = Dossier(iri)
     for p, o, o_l, day, begin, end, month, at in server.rows(PREFIXES + _CORE % {"iri": iri, "label": label("?o")}):

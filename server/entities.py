@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.namespaces import sparql_prefixes
-from graph.sources import SourceError, find_document, read_document
+from graph.sources import SourceDocument, SourceError, load_manifest, read_document
 from server.state import ServerState
 
 PREFIXES = sparql_prefixes() + "\n"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,90 @@ def _text(term: ox.Term | None) -> str | None:
     return term.value if term is not None else None
 
 
-def evidence_of(server: ServerState, iri: str, sources: Path | None) -> list[Evidence]:
+# Every IRI subject with a fragment: a page asks for an entity's ``#`` parts by name from this list,
+# since no index of the engine answers "subjects starting with …" without reading every triple.
+_FRAGMENT_SUBJECTS = 'SELECT DISTINCT ?x WHERE { ?x ?p ?o FILTER(isIRI(?x) && CONTAINS(STR(?x), "#")) }'
+_FRAGMENT_INDEX = "fragment_index"
+_fragment_lock = threading.Lock()
+
+
+def data_version(server: ServerState) -> str:
+    """The token that changes with every write: the server's generation and the store's version."""
+    return f"{server.generation}:{server.store.version()}"
+
+
+def fragments_of(server: ServerState, iri: str) -> list[str]:
+    """The IRIs ``{iri}#…`` that are subjects in the data, sorted.
+
+    The list of all fragment subjects is read once per data version and kept on the server's state.
+    """
+    version = data_version(server)  # read before the query: a write during it makes the next call re-read
+    cached = getattr(server, _FRAGMENT_INDEX, None)
+    if cached is None or cached[0] != version:
+        with _fragment_lock:
+            cached = getattr(server, _FRAGMENT_INDEX, None)
+            if cached is None or cached[0] != version:
+                index: dict[str, list[str]] = {}
+                for (subject,) in server.rows(_FRAGMENT_SUBJECTS):
+                    index.setdefault(subject.value.split("#", 1)[0], []).append(subject.value)
+                cached = (version, {owner: sorted(parts) for owner, parts in index.items()})
+                setattr(server, _FRAGMENT_INDEX, cached)
+    return cached[1].get(iri, [])
+
+
+def _values(iris: list[str]) -> str:
+    return " ".join(f"<{iri}>" for iri in iris)
+
+
+class Documents:
+    """The source documents as one page reads them: the manifest looked up once, each text read once."""
+
+    def __init__(self, sources: Path | None) -> None:
+        self.sources = sources
+        self._names: dict[str, SourceDocument] | None = None
+        self._files: dict[str, SourceDocument] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def _document(self, reference: str) -> SourceDocument | None:
+        # The rule of graph.sources.find_document, with the manifest read once for the page.
+        if self._names is None:
+            try:
+                manifest = load_manifest()
+            except (SourceError, OSError):
+                manifest = {}
+            self._names = {}
+            for document in manifest.values():
+                self._names.setdefault(document.slug, document)
+                self._names.setdefault(document.iri, document)
+                self._files.setdefault(document.file_name, document)
+        return self._names.get(reference) or self._files.get(Path(reference).name)
+
+    def text(self, reference: str) -> str | None:
+        """The whole text of a document (by IRI, slug or file name), or None when it is not at hand."""
+        if self.sources is None:
+            return None
+        if reference not in self._texts:
+            document = self._document(reference)
+            try:
+                self._texts[reference] = read_document(document, self.sources) if document else None
+            except SourceError:
+                self._texts[reference] = None
+        return self._texts[reference]
+
+    def quote(self, reference: str, start: int, end: int) -> str | None:
+        """The text of a span of a document, or None when the document is not available."""
+        text = self.text(reference)
+        return text[start:end] if text is not None else None
+
+
+def documents_for(sources: Path | Documents | None) -> Documents:
+    """``sources`` as a :class:`Documents` (a directory is opened; one already open is kept)."""
+    return sources if isinstance(sources, Documents) else Documents(sources)
+
+
+def evidence_of(server: ServerState, iri: str, sources: Path | Documents | None) -> list[Evidence]:
     """Every evidence span backing ``iri``, in document order, quoted when ``sources`` is given."""
+    documents = documents_for(sources)
     rows = server.rows(PREFIXES + f"""SELECT DISTINCT ?ev ?doc ?title ?start ?end WHERE {{
         <{iri}> prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
         ?sel oa:start ?start ; oa:end ?end .
@@ -64,48 +148,86 @@ def evidence_of(server: ServerState, iri: str, sources: Path | None) -> list[Evi
     for ev, doc, title, start, end in rows:
         begin, finish = int(start.value), int(end.value)
         found.append(Evidence(ev.value, doc.value, _text(title), begin, finish,
-                              quote(doc.value, begin, finish, sources)))
+                              documents.quote(doc.value, begin, finish)))
     return found
 
 
 def quote(document: str, start: int, end: int, sources: Path | None) -> str | None:
     """The text of a span of a source document, or None when the document is not available."""
-    if sources is None:
-        return None
-    try:
-        return read_document(find_document(document), sources)[start:end]
-    except SourceError:
-        return None
+    return Documents(sources).quote(document, start, end)
 
 
-def describe(server: ServerState, iri: str, *, sources: Path | None = None) -> Description:
-    """Gather everything a page shows about ``iri``."""
+_NEIGHBOURHOOD = """SELECT DISTINCT ?section ?x ?p ?o WHERE {
+  { <%(iri)s> ?p ?o BIND("1" AS ?section) }
+  %(parts)s
+  UNION { ?o ?p <%(iri)s> FILTER(?p != prov:wasDerivedFrom) BIND("3" AS ?section) }
+} ORDER BY ?section ?x ?p ?o"""
+_PARTS = 'UNION { VALUES ?x { %s } ?x ?p ?o BIND("2" AS ?section) }'
+_LABELS = "SELECT ?t ?l WHERE { VALUES ?t { %s } ?t rdfs:label ?l }"
+#: The most rows of parts, and of links to the entity, that a page lists.
+MOST_ROWS = 2000
+
+
+def _english(literal: ox.Literal) -> bool:
+    language = (literal.language or "").lower()
+    return language == "en" or language.startswith("en-")
+
+
+def labels_of(server: ServerState, terms: list[ox.Term]) -> dict[str, tuple[str | None, str | None]]:
+    """The English label and the first label of any language of each IRI among ``terms``, in one query.
+
+    Asked by name (``VALUES``), not by an OPTIONAL per row, which the engine answers by reading every label.
+    """
+    iris = sorted({term.value for term in terms if isinstance(term, ox.NamedNode)})
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(iris), 500):
+        batch = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        for term, literal in server.rows(PREFIXES + _LABELS % batch):
+            english, first = found.get(term.value, (None, None))
+            if english is None and isinstance(literal, ox.Literal) and _english(literal):
+                english = literal.value
+            found[term.value] = (english, first if first is not None else literal.value)
+    return found
+
+
+def describe(server: ServerState, iri: str, *, sources: Path | Documents | None = None) -> Description:
+    """Gather everything a page shows about ``iri``: its statements, its parts' and the links to it in one
+    query, the labels of everything named there in a second, and its evidence in a third."""
     description = Description(iri)
-    for label, in_lang in server.rows(PREFIXES + f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{iri}> rdfs:label ?l }}"):
-        description.labels.setdefault(in_lang.value or "", label.value)
-    out = server.rows(PREFIXES + f"""SELECT ?p (SAMPLE(?p_en) AS ?pl) ?o
-        (COALESCE(SAMPLE(?o_en), SAMPLE(?o_any)) AS ?ol) WHERE {{
-        <{iri}> ?p ?o . {_label("?p", "?p")} {_label("?o", "?o")} }} GROUP BY ?p ?o ORDER BY ?p ?o""")
-    for p, pl, o, ol in out:
-        if p.value == RDF_TYPE:
-            description.types.append((o, _text(ol)))
-        elif p.value != "http://www.w3.org/2000/01/rdf-schema#label":
-            description.outgoing.append((p, _text(pl), o, _text(ol)))
-    parts = server.rows(PREFIXES + f"""SELECT ?x ?p (SAMPLE(?p_en) AS ?pl) ?o
-        (COALESCE(SAMPLE(?o_en), SAMPLE(?o_any)) AS ?ol) WHERE {{
-        ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{iri}#")) {_label("?p", "?p")} {_label("?o", "?o")} }}
-        GROUP BY ?x ?p ?o ORDER BY ?x ?p ?o LIMIT 2000""")
-    description.parts = [(x, p, _text(pl), o, _text(ol)) for x, p, pl, o, ol in parts]
-    incoming = server.rows(PREFIXES + f"""SELECT ?s (COALESCE(SAMPLE(?s_en), SAMPLE(?s_any)) AS ?sl) ?p
-        (SAMPLE(?p_en) AS ?pl) WHERE {{ ?s ?p <{iri}> FILTER(?p != prov:wasDerivedFrom)
-        {_label("?s", "?s")} {_label("?p", "?p")} }} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 2000""")
-    description.incoming = [(s, _text(sl), p, _text(pl)) for s, sl, p, pl in incoming]
+    fragments = fragments_of(server, iri)
+    parts = _PARTS % _values(fragments) if fragments else ""
+    rows = server.rows(PREFIXES + _NEIGHBOURHOOD % {"iri": iri, "parts": parts})
+    names = labels_of(server, [term for row in rows for term in row[1:] if term is not None])
+
+    def english(term: ox.Term) -> str | None:
+        return names.get(term.value, (None, None))[0] if isinstance(term, ox.NamedNode) else None
+
+    def shown(term: ox.Term) -> str | None:
+        english_label, first = names.get(term.value, (None, None)) if isinstance(term, ox.NamedNode) else (None, None)
+        return english_label or first
+
+    for section, x, p, o in rows:
+        if section.value == "1":
+            if p.value == RDF_TYPE:
+                description.types.append((o, shown(o)))
+            elif p.value == RDFS_LABEL:
+                if isinstance(o, ox.Literal):
+                    description.labels.setdefault(o.language or "", o.value)
+            else:
+                description.outgoing.append((p, english(p), o, shown(o)))
+        elif section.value == "2" and len(description.parts) < MOST_ROWS:
+            description.parts.append((x, p, english(p), o, shown(o)))
+        elif section.value == "3" and len(description.incoming) < MOST_ROWS:
+            description.incoming.append((o, shown(o), p, english(p)))
     description.evidence = evidence_of(server, iri, sources)
     return description
 
 
-def rdf_query(iri: str) -> str:
-    """A CONSTRUCT giving an entity's statements, its ``#`` parts' statements and the links to it."""
+def rdf_query(iri: str, fragments: list[str]) -> str:
+    """A CONSTRUCT giving an entity's statements, its ``#`` parts' statements and the links to it.
+
+    :param fragments: the entity's parts, from :func:`fragments_of`.
+    """
+    parts = f"UNION {{ VALUES ?x {{ {_values(fragments)} }} ?x ?xp ?xo }}" if fragments else ""
     return f"""CONSTRUCT {{ <{iri}> ?p ?o . ?x ?xp ?xo . ?s ?sp <{iri}> }} WHERE {{
-        {{ <{iri}> ?p ?o }} UNION {{ ?x ?xp ?xo FILTER(STRSTARTS(STR(?x), "{iri}#")) }}
-        UNION {{ ?s ?sp <{iri}> }} }}"""
+        {{ <{iri}> ?p ?o }} {parts} UNION {{ ?s ?sp <{iri}> }} }}"""

@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from server.dossier import dossier
-from server.entities import Description
+from server.entities import Description, Documents
 from server.state import ServerState
 from server.summaries import person_summary, state_summary
 
@@ -51,7 +51,7 @@ def tidy(description: Description) -> dict[str, Any]:
     return {"outgoing": outgoing, "incoming": incoming}
 
 
-def page_extras(server: ServerState, iri: str, kind: str | None, *, sources: Path | None = None,
+def page_extras(server: ServerState, iri: str, kind: str | None, *, sources: Path | Documents | None = None,
                 description: Description | None = None) -> dict[str, Any]:
     """Template values for the top of the page of ``iri``: a dossier, a summary, the tidied tables."""
     extras: dict[str, Any] = tidy(description) if description is not None else {}

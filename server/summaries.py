@@ -58,9 +58,10 @@ def person_summary(server: ServerState, iri: str) -> Summary:
         UNION {{ ?s inv:claimant <{iri}> }}
         {label("?s")} {_dates("?s")} OPTIONAL {{ ?s a inv:Claim BIND("claim" AS ?note) }} }}""")
     summary.sections["Incidents"] = _lines(server, f"""SELECT ?i ?i_l ?day ?begin ?end ?month WHERE {{
-        ?i a inv:Incident .
-        {{ ?i ?p <{iri}> }} UNION {{ ?i sem:hasActor/rdf:value <{iri}> }}
-        UNION {{ ?e {_INCIDENT_LINK} ?i . {{ ?e ?q <{iri}> }} UNION {{ ?e sem:hasActor/rdf:value <{iri}> }} }}
+        {{ SELECT DISTINCT ?i WHERE {{
+          {{ ?i ?p <{iri}> }} UNION {{ ?i sem:hasActor/rdf:value <{iri}> }}
+          UNION {{ {{ ?e ?q <{iri}> }} UNION {{ ?e sem:hasActor/rdf:value <{iri}> }} ?e {_INCIDENT_LINK} ?i }}
+          ?i a inv:Incident }} }}
         {label("?i")} {_dates("?i")} }}""")
     return summary
 
@@ -84,5 +85,5 @@ def state_summary(server: ServerState, iri: str) -> Summary:
         {{ ?r inv:actor <{iri}> . OPTIONAL {{ ?r inv:addressee ?o }} }}
         UNION {{ ?r inv:addressee <{iri}> . OPTIONAL {{ ?r inv:actor ?o }} }}
         UNION {{ ?r inv:actor ?o ; inv:respondsTo ?i . ?i inv:actor <{iri}> }}
-        OPTIONAL {{ {label("?o")} }} BIND(?o_l AS ?note) {label("?r")} {_dates("?r")} }}""")
+        {label("?o")} BIND(?o_l AS ?note) {label("?r")} {_dates("?r")} }}""")
     return summary

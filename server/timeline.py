@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.dossier import Quote, label, slug_of, value, when
-from server.entities import PREFIXES, quote
+from server.entities import PREFIXES, Documents, documents_for
 from server.plain_text import short_quote
 from server.state import ServerState
 
@@ -71,7 +71,7 @@ def _merge(moments: list[Moment]) -> list[Moment]:
     return kept
 
 
-def timeline(server: ServerState, iri: str, *, sources: Path | None = None) -> list[Moment]:
+def timeline(server: ServerState, iri: str, *, sources: Path | Documents | None = None) -> list[Moment]:
     """The incident ``iri`` and its related events sorted by date (undated ones last), near-duplicates merged."""
     moments: dict[str, Moment] = {}
     query = _EVENTS % {"iri": iri, "linked": _LINKED, "e": label("?e"), "t": label("?t"), "a": label("?a")}
@@ -89,11 +89,12 @@ def timeline(server: ServerState, iri: str, *, sources: Path | None = None) -> l
             moment.kinds.append(t_l.value)
         if actor is not None and (actor.value, value(a_l) or slug_of(actor.value)) not in moment.actors:
             moment.actors.append((actor.value, value(a_l) or slug_of(actor.value)))
+    documents = documents_for(sources)
     for event, ev, doc, start, end in server.rows(_EVIDENCE % {"iri": iri, "linked": _LINKED}):
         moment = moments.get(event.value)
         if moment is not None:
             begin, finish = int(start.value), int(end.value)
-            text = quote(doc.value, begin, finish, sources)
+            text = documents.quote(doc.value, begin, finish)
             moment.evidence.append(Quote(ev.value, doc.value, begin, finish, short_quote(text) if text else None))
     ordered = sorted(moments.values(), key=lambda m: (m.sort_key, m.label))
     for moment in ordered:
