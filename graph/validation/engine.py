@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -18,12 +21,14 @@ from graph.evidence import check_evidence
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_graph
 from graph.sources import SourceDocument
-from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, run_dataset_rules
+from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, rules_store, run_rules
 from graph.validation.locations import LocationIndex, display_path
 from graph.validation.refine import refine
 from graph.validation.report import VIOLATION, ValidationReport, ValidationResult, short_iri
 from graph.validation.shapes import load_shapes
-from graph.validation.turbo import EngineError, ShapesError, run_shapes
+from graph.validation.turbo import EngineError, ShapesError, engine_name, run_shapes_on_text, triples_text
+
+T = TypeVar("T")
 
 EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
 
@@ -43,25 +48,59 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
     :raises EngineError: for an unknown engine name (a :class:`ShapesError`).
     """
     began = time.perf_counter()
+    timings: dict[str, float] = {}
     paths = _ordered_paths(files or [])
     shapes = load_shapes(shapes_dir)
-    try:
-        results_graph, triples = run_shapes(quads, core_shapes(shapes), engine=engine)
-    except EngineError:
-        raise
-    except ShapesError as error:
-        raise ShapesError(f"{shapes_dir}: {error}") from error
-    index = LocationIndex(paths)
-    found = refine(_read_results(results_graph, shapes) + run_dataset_rules(list(quads), dataset_rules(shapes)),
-                   quads)
-    results = [_locate(result, index) for result in found]
+    name = engine_name(engine)
+    core, rules = core_shapes(shapes), dataset_rules(shapes)
+    with _timed(timings, "prepare"):
+        text = triples_text(quads)
+    # The SHACL engine runs on a second thread: pyshacl-turbo releases the interpreter lock while it
+    # validates, so the whole-graph and closed-world rules run meanwhile on the other core.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shacl") as pool:
+        shacl = pool.submit(_timed_call, timings, "shacl", run_shapes_on_text, text, quads, core, engine=name)
+        with _timed(timings, "rules store"):
+            store = rules_store(triples_text=text)
+        del text
+        rule_seconds: dict[str, float] = {}
+        with _timed(timings, "rules"):
+            rule_results = run_rules(store, quads, rules, rule_seconds)
+        try:
+            results_graph = shacl.result()
+        except EngineError:
+            raise
+        except ShapesError as error:
+            raise ShapesError(f"{shapes_dir}: {error}") from error
+    triples = len(store)
+    with _timed(timings, "results"):
+        index = LocationIndex(paths)
+        found = refine(_read_results(results_graph, shapes) + rule_results, quads)
+        results = [_locate(result, index) for result in found]
     if sources is not None:
-        # A span the shapes already reject (past the end, start after end) is reported once.
-        rejected = {result.focus.partition("#")[0] for result in results if result.severity == VIOLATION}
-        results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)
-                    if result.focus not in rejected]
+        with _timed(timings, "evidence"):
+            # A span the shapes already reject (past the end, start after end) is reported once.
+            rejected = {result.focus.partition("#")[0] for result in results if result.severity == VIOLATION}
+            results += [_locate(result, index) for result in _evidence_results(quads, sources, manifest)
+                        if result.focus not in rejected]
+    timings.update({f"rule {rule}": seconds for rule, seconds in rule_seconds.items()})
     return ValidationReport(results=_unique(results), triples=triples, seconds=time.perf_counter() - began,
-                            files=[display_path(path) for path in paths], evidence_checked=sources is not None)
+                            files=[display_path(path) for path in paths], evidence_checked=sources is not None,
+                            timings={key: round(value, 3) for key, value in timings.items()})
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - began
+
+
+def _timed_call(timings: dict[str, float], name: str, function: Callable[..., T], *args: object,
+                **options: object) -> T:
+    with _timed(timings, name):
+        return function(*args, **options)
 
 
 def collect_files(extra: Iterable[Path] = (), *, data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,

@@ -146,17 +146,45 @@ def ontology_ranges(ontology_dir: Path = ONTOLOGY_DIR) -> dict[str, str]:
     return dict(_ontology_ranges(tuple((str(p), p.stat().st_mtime_ns) for p in paths)))
 
 
+def _store_ranges(store: ox.Store) -> dict[str, str] | None:
+    """:func:`declared_ranges` of the triples of ``store``, or None when a property has two (order decides then)."""
+    query = (f"SELECT ?property ?range WHERE {{ ?property <{RANGE}> ?range FILTER (isIRI(?range) && "
+             f'(STRSTARTS(STR(?range), "{XSD}") || ?range = <{RDF}langString>)) }}')
+    ranges: dict[str, str] = {}
+    for solution in store.query(query):
+        prop, datatype = solution["property"].value, solution["range"].value
+        if ranges.setdefault(prop, datatype) != datatype:
+            return None
+    return ranges
+
+
+def _any_wrong_datatype(store: ox.Store, ranges: dict[str, str]) -> bool:
+    """Whether some value in ``store`` lacks its property's datatype (the test of :func:`wrong_datatype_results`)."""
+    if not ranges:
+        return False
+    pairs = " ".join(f"(<{prop}> <{datatype}>)" for prop, datatype in sorted(ranges.items()))
+    query = (f"ASK {{ VALUES (?property ?datatype) {{ {pairs} }} ?subject ?property ?value "
+             "FILTER (isIRI(?subject) && !(isLiteral(?value) && (sameTerm(DATATYPE(?value), ?datatype) || "
+             f"(sameTerm(?datatype, <{XSD}string>) && sameTerm(DATATYPE(?value), <{RDF}langString>))))) }}")
+    return bool(store.query(query))
+
+
 def wrong_datatype_results(quads: Sequence[ox.Quad], *, message: str, shape: str, component: str,
-                           skip: frozenset[str] = frozenset(),
+                           skip: frozenset[str] = frozenset(), store: ox.Store | None = None,
                            ontology_dir: Path = ONTOLOGY_DIR) -> list[ValidationResult]:
     """One violation per value whose datatype is not its property's declared ``rdfs:range``.
 
     :param message: template with ``{property}``, ``{datatype}`` and ``{value}`` placeholders.
     :param skip: properties whose datatype a shape already checks (reported once, by the shape).
+    :param store: a store holding the triples of ``quads``: one query then tells whether any value
+        is wrong, and the quads are read only when one is.
     """
-    ranges = {**ontology_ranges(ontology_dir), **declared_ranges(quads)}
+    stored = _store_ranges(store) if store is not None else None
+    ranges = {**ontology_ranges(ontology_dir), **(stored if stored is not None else declared_ranges(quads))}
     for prop in skip:
         ranges.pop(prop, None)
+    if store is not None and not _any_wrong_datatype(store, ranges):
+        return []
     convert, results = TermConverter(), []
     for quad in quads:
         expected = ranges.get(quad.predicate.value)

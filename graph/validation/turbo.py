@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -68,9 +68,29 @@ def run_shapes(quads: Sequence[ox.Quad], shapes: Graph, *, engine: str | None = 
     return _run_turbo(quads, shapes)
 
 
+def triples_text(quads: Iterable[ox.Quad]) -> str:
+    """The triples of ``quads`` (graph names dropped) as N-Triples, each as often as it occurs."""
+    return ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def run_shapes_on_text(text: str, quads: Sequence[ox.Quad], shapes: Graph, *, engine: str | None = None) -> Graph:
+    """:func:`run_shapes` when the triples are already written: ``text`` is :func:`triples_text` of ``quads``.
+
+    pyshacl-turbo reads the text (and releases the interpreter lock while it validates, so other
+    threads run meanwhile); pyshacl reads the quads.
+    """
+    if engine_name(engine) == "pyshacl":
+        return _run_pyshacl(quads, shapes)[0]
+    return _turbo_on_text(text, shapes)
+
+
 def _run_turbo(quads: Sequence[ox.Quad], shapes: Graph) -> tuple[Graph, int]:
     triples = {quad.triple for quad in quads}
     text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    return _turbo_on_text(text, shapes), len(triples)
+
+
+def _turbo_on_text(text: str, shapes: Graph) -> Graph:
     data = pyshacl_turbo.Input(text, "nt", None, {}, {}, preserve_ids=True)
     try:
         _, results, message = _compiled(shapes).validate(data, allow_warnings=True, abort_on_first=False)
@@ -78,7 +98,7 @@ def _run_turbo(quads: Sequence[ox.Quad], shapes: Graph) -> tuple[Graph, int]:
         raise ShapesError(f"the shapes are not valid SHACL: {error}") from error
     if not isinstance(results, Graph):
         raise ShapesError(f"the shapes are not valid SHACL: {message or results}")
-    return results, len(triples)
+    return results
 
 
 @lru_cache(maxsize=8)
@@ -121,4 +141,5 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "ENGINE_VARIABLE", "EngineError", "ShapesError", "engine_name", "run_shapes"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "ENGINE_VARIABLE", "EngineError", "ShapesError", "engine_name", "run_shapes",
+           "run_shapes_on_text", "triples_text"]

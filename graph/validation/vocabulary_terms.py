@@ -110,29 +110,60 @@ def project_vocabulary(quads: Sequence[ox.Quad], ontology_dir: Path = ONTOLOGY_D
     return Vocabulary("inv", str(INV), frozenset(terms), "ontology/")
 
 
+def _store_terms(store: ox.Store, namespaces: Sequence[str]) -> list[ox.NamedNode]:
+    """Every distinct IRI of ``namespaces`` in any position of a triple of ``store``."""
+    tests = " || ".join(f'STRSTARTS(STR(?term), "{namespace}")' for namespace in namespaces)
+    query = ("SELECT DISTINCT ?term WHERE { { ?term ?p ?o } UNION { ?s ?term ?o } UNION { ?s ?p ?term } "
+             f"FILTER (isIRI(?term) && ({tests})) }}")
+    return [solution["term"] for solution in store.query(query)]
+
+
+def _declared_in_store(store: ox.Store, namespace: str = str(INV)) -> set[str]:
+    """:func:`declared_terms` of the triples of ``store``."""
+    kinds = " ".join(f"<{kind}>" for kind in sorted(DECLARATIONS))
+    query = (f"SELECT DISTINCT ?term WHERE {{ {{ ?term a ?kind VALUES ?kind {{ {kinds} }} }} "
+             f"UNION {{ ?term <{DEFINED_BY}> ?any }} "
+             f"FILTER (isIRI(?term) && STRSTARTS(STR(?term), \"{namespace}\")) }}")
+    return {solution["term"].value[len(namespace):] for solution in store.query(query)}
+
+
 def undefined_term_results(quads: Sequence[ox.Quad], *, message: str, shape: str, component: str,
-                           vocabularies: Sequence[Vocabulary] | None = None,
+                           vocabularies: Sequence[Vocabulary] | None = None, store: ox.Store | None = None,
                            ontology_dir: Path = ONTOLOGY_DIR) -> list[ValidationResult]:
     """One violation per triple that uses an undefined term of a checked namespace.
 
     :param message: template with ``{term}``, ``{vocabulary}`` and ``{hint}`` placeholders.
+    :param store: a store holding the triples of ``quads``: the distinct terms are then found by one
+        query, and the quads are read only when one of them is undefined.
     """
-    checked = [project_vocabulary(quads, ontology_dir), *(vocabularies or reused_vocabularies())]
+    if store is not None:
+        project = Vocabulary("inv", str(INV), ontology_terms(ontology_dir) | _declared_in_store(store), "ontology/")
+    else:
+        project = project_vocabulary(quads, ontology_dir)
+    checked = [project, *(vocabularies or reused_vocabularies())]
     # Longest namespace first, so that a namespace nested in another is matched precisely.
     checked.sort(key=lambda v: -len(v.namespace))
     verdicts: dict[ox.NamedNode, Vocabulary | None] = {}
+
+    def judge(term: ox.NamedNode) -> Vocabulary | None:
+        for vocabulary in checked:
+            if term.value.startswith(vocabulary.namespace):
+                local = term.value[len(vocabulary.namespace):]
+                return vocabulary if local and local not in vocabulary.terms else None
+        return None
+
+    suspects: set[ox.NamedNode] | None = None
+    if store is not None:
+        suspects = {term for term in _store_terms(store, [v.namespace for v in checked]) if judge(term) is not None}
+        if not suspects:
+            return []
 
     def undefined(term: object) -> Vocabulary | None:
         if not isinstance(term, ox.NamedNode):
             return None
         if term in verdicts:
             return verdicts[term]
-        verdict = None
-        for vocabulary in checked:
-            if term.value.startswith(vocabulary.namespace):
-                local = term.value[len(vocabulary.namespace):]
-                verdict = vocabulary if local and local not in vocabulary.terms else None
-                break
+        verdict = judge(term) if suspects is None or term in suspects else None
         verdicts[term] = verdict
         return verdict
 
