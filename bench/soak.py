@@ -122,15 +122,7 @@ class RunawaySender:
 
 
 def _memory(samples: list[tuple[float, int]], readings: list[MemoryReading] | None = None) -> dict:
-    values = [rss for _, rss in samples]
-    if len(values) < 4:
-        return {"samples": len(values)}
-    quarter = max(1, len(values) // 4)
-    first, last = statistics.median(values[:quarter]), statistics.median(values[-quarter:])
-    figures = {"samples": len(values), "first_quarter_mb": round(first / 2**20, 1),
-               "last_quarter_mb": round(last / 2**20, 1), "max_mb": round(max(values) / 2**20, 1),
-               "growth_pct": round(100 * (last - first) / first, 1) if first else None,
-               "series_mb": [round(rss / 2**20, 1) for rss in values]}
+    figures: dict = {"samples": len(samples)}
     if readings:
         def spread(read: Callable[[MemoryReading], int], scale: float = 2**20) -> dict:
             return {"start": round(read(readings[0]) / scale, 1), "end": round(read(readings[-1]) / scale, 1),
@@ -138,6 +130,15 @@ def _memory(samples: list[tuple[float, int]], readings: list[MemoryReading] | No
         figures.update({"rss_mb": spread(lambda r: r.rss), "pss_mb": spread(lambda r: r.pss),
                         "web_process_mb": spread(lambda r: r.main_rss),
                         "processes": spread(lambda r: r.processes, 1)})
+    values = [rss for _, rss in samples]
+    if len(values) < 4:
+        return figures
+    quarter = max(1, len(values) // 4)
+    first, last = statistics.median(values[:quarter]), statistics.median(values[-quarter:])
+    figures.update({"first_quarter_mb": round(first / 2**20, 1), "last_quarter_mb": round(last / 2**20, 1),
+                    "max_mb": round(max(values) / 2**20, 1),
+                    "growth_pct": round(100 * (last - first) / first, 1) if first else None,
+                    "series_mb": [round(rss / 2**20, 1) for rss in values]})
     return figures
 
 
