@@ -20,7 +20,8 @@ Method:
   store, through :class:`graph.store.OxigraphStore`.
 - **Mix.** The competency queries aimed at the synthetic graph (:func:`bench.queries.synthetic`),
   each run ``--repeat`` times through the store interface (every result read to its end), the
-  median kept; a query that fails or passes the engine's time limit is reported as an error.
+  median kept; a query that fails or whose run passes ``--deadline`` (600 s; embedded runs are
+  made in a forked child killed at it) is reported as an error.
 - **Protocol.** ``tests/test_protocol_w3c.py`` is run with pytest (both engines, through the
   test fixtures) and its JUnit report counted per engine; ``--no-protocol`` skips it.
 
@@ -44,6 +45,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -126,17 +128,58 @@ def _consume(result: object) -> int:
     return sum(1 for _ in result)  # type: ignore[attr-defined]
 
 
-def mix(store: GraphStore, *, repeat: int) -> dict[str, dict[str, float | int | str]]:
-    """Median seconds and result rows of each competency query aimed at the synthetic graph in ``store``."""
+def _embedded_runs(sender: Connection, store: OxigraphStore, text: str, repeat: int) -> None:
+    reader = store.reopen()
+    for _ in range(repeat):
+        began = time.perf_counter()
+        rows = _consume(reader.query(text, prefixes=PREFIXES))
+        sender.send((time.perf_counter() - began, rows))
+
+
+def _runs(store: GraphStore, text: str, *, repeat: int, deadline: float) -> tuple[list[float], int]:
+    """Seconds of each run of ``text`` and its result rows, each run held to ``deadline``.
+
+    The embedded engine cannot stop a query in its own process: its runs are made in a forked
+    child that is killed at the deadline, as the server's query workers are.
+
+    :raises TimeoutError: when a run passes the deadline.
+    """
+    if not isinstance(store, OxigraphStore):
+        times, rows = [], 0
+        for _ in range(repeat):
+            began = time.perf_counter()
+            rows = _consume(store.query(text, prefixes=PREFIXES, timeout=deadline))
+            times.append(time.perf_counter() - began)
+        return times, rows
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_embedded_runs, args=(sender, store, text, repeat),
+                                                        daemon=True)
+    child.start()
+    sender.close()
+    try:
+        runs = []
+        for _ in range(repeat):
+            if not receiver.poll(deadline):
+                raise TimeoutError(f"a run passed the {deadline:g} s deadline")
+            runs.append(receiver.recv())
+        return [seconds for seconds, _ in runs], runs[-1][1]
+    except EOFError as error:
+        raise RuntimeError("the query's process ended without an answer") from error
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def mix(store: GraphStore, *, repeat: int, deadline: float = 600.0) -> dict[str, dict[str, float | int | str]]:
+    """Median seconds and result rows of each competency query aimed at the synthetic graph in
+    ``store``; a query that fails or passes ``deadline`` (seconds, per run) is reported as an error."""
     figures: dict[str, dict[str, float | int | str]] = {}
     for name, text in synthetic(store, competency(), skip=NOT_IN_SYNTHETIC).items():  # type: ignore[arg-type]
-        times, rows = [], 0
         try:
-            for _ in range(repeat):
-                began = time.perf_counter()
-                rows = _consume(store.query(text, prefixes=PREFIXES))
-                times.append(time.perf_counter() - began)
-        except (OSError, ValueError, SyntaxError) as error:  # TimeoutError and RemoteError are OSErrors
+            times, rows = _runs(store, text, repeat=repeat, deadline=deadline)
+        except (OSError, RuntimeError, ValueError, SyntaxError) as error:  # TimeoutError, RemoteError: OSErrors
             figures[name] = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
             continue
         figures[name] = {"median_s": round(statistics.median(times), 4), "rows": rows}
@@ -157,7 +200,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def measure_virtuoso(dataset: Dataset, *, repeat: int, run_mix: bool, buffers: int = DEFAULT_BUFFERS,
-                     server: VirtuosoServer | None = None) -> dict:
+                     server: VirtuosoServer | None = None, deadline: float = 600.0) -> dict:
     """Bulk-load ``dataset`` into a fresh scratch Virtuoso (or an emptied ``server``) and measure."""
     own = server is None
     server = server or VirtuosoServer(buffers=buffers, startup=300, overrides=BENCH_INI).start()
@@ -180,14 +223,14 @@ def measure_virtuoso(dataset: Dataset, *, repeat: int, run_mix: bool, buffers: i
                          "disk_bytes": _disk(server.directory / "db"), "disk_empty_bytes": before,
                          "buffers": server.buffers}
         if run_mix:
-            figures["mix"] = mix(store, repeat=repeat)
+            figures["mix"] = mix(store, repeat=repeat, deadline=deadline)
         return figures
     finally:
         if own:
             server.stop()
 
 
-def measure_embedded(dataset: Dataset, *, repeat: int) -> dict:
+def measure_embedded(dataset: Dataset, *, repeat: int, deadline: float = 600.0) -> dict:
     """Bulk-load ``dataset`` into an on-disk Oxigraph store and measure the same mix."""
     folder = Path(tempfile.mkdtemp(prefix="inviolable-embedded-"))
     try:
@@ -198,7 +241,7 @@ def measure_embedded(dataset: Dataset, *, repeat: int) -> dict:
         store.flush()
         figures: dict = {"load_s": round(time.perf_counter() - began, 2), "triples": len(store),
                          "disk_bytes": _disk(folder)}
-        figures["mix"] = mix(store, repeat=repeat)
+        figures["mix"] = mix(store, repeat=repeat, deadline=deadline)
         return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -275,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mix", nargs="*", default=[], help="sizes measured for the load only")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0, help="the synthetic datasets' seed")
+    parser.add_argument("--deadline", type=float, default=600.0,
+                        help="seconds after which one run of a query is stopped and reported as an error")
     parser.add_argument("--buffers", type=int, default=DEFAULT_BUFFERS,
                         help="Virtuoso NumberOfBuffers (8 KiB each; the default is about 10.4 GiB)")
     parser.add_argument("--no-protocol", action="store_true", help="skip the W3C protocol suite")
@@ -292,9 +337,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label(size)}: {dataset.quads} quads in {dataset.folder}", file=sys.stderr, flush=True)
         if text in args.sizes:
             results["virtuoso"][label(size)] = measure_virtuoso(dataset, repeat=args.repeat, buffers=args.buffers,
-                                                                run_mix=text not in args.no_mix)
+                                                                run_mix=text not in args.no_mix, deadline=args.deadline)
         if text in args.embedded:
-            results["oxigraph"][label(size)] = measure_embedded(dataset, repeat=args.repeat)
+            results["oxigraph"][label(size)] = measure_embedded(dataset, repeat=args.repeat, deadline=args.deadline)
     if not args.no_protocol:
         print("protocol suite on both engines", file=sys.stderr, flush=True)
         results["protocol"] = protocol_results()

@@ -8,8 +8,18 @@ from pathlib import Path
 import pytest
 
 import bench.virtuoso_load
+from bench.queries import RUNAWAY
 from bench.synthetic import generate
-from bench.virtuoso_load import cached_dataset, count_junit, markdown, measure_embedded, measure_virtuoso, write_dataset
+from bench.virtuoso_load import (
+    _runs,
+    cached_dataset,
+    count_junit,
+    markdown,
+    measure_embedded,
+    measure_virtuoso,
+    write_dataset,
+)
+from graph.store import OxigraphStore
 from tests.virtuoso import VirtuosoServer
 
 
@@ -53,3 +63,11 @@ def test_store_bench_protocol_report_counted_per_engine(tmp_path: Path) -> None:
     assert counts["oxigraph"] == {"passed": 1, "failure": 0, "error": 0, "skipped": 0}
     assert counts["virtuoso"] == {"passed": 1, "failure": 1, "error": 0, "skipped": 0}
     assert counts["both"]["skipped"] == 1
+
+
+def test_store_bench_embedded_run_past_the_deadline_is_an_error_not_a_hang() -> None:
+    store = OxigraphStore()
+    store.bulk_load(generate(2))
+    with pytest.raises(TimeoutError):
+        _runs(store, RUNAWAY, repeat=1, deadline=0.5)
+    assert _runs(store, "ASK { ?s a inv:Incident }", repeat=2, deadline=60)[1] == 1
