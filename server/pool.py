@@ -10,9 +10,12 @@ given a lower CPU priority (nice 10) and a fresh worker takes its place in the p
 ``idle_after`` seconds more it is given the idle CPU scheduling class (or, where that is refused, the
 lowest nice level). A few runaway queries waiting for their deadline therefore neither hold every
 worker nor take the CPU from the short queries of other clients, and a query that is merely slow keeps
-the CPU ahead of the runaways. The slow worker is retired when its query ends. When the slow lane is
-full, the slow query of the client holding the most places in it (the longest-running of them) is
-stopped early with 503 to make room, so that no query ever keeps a pool worker past ``slow_after``.
+the CPU ahead of the runaways. While the server has other work, the slow lane as a whole is also held
+to ``slow_share`` of one CPU (:class:`_Governor`). The slow worker is retired when its query ends.
+When the slow lane is full, the slow query of the client holding the most places in it (the
+longest-running of them) is stopped early with 503 to make room, so that one client's runaways cannot
+leave a query of theirs, or of anyone's, holding a pool worker; only when every client holds as many
+places as the newcomer would does a long query keep its pool worker.
 
 Identical queries running at the same time are run once: a request for a job already running waits
 for that run's answer (under its own deadline) instead of taking a worker of its own, so a burst of
