@@ -190,3 +190,74 @@ def test_validate_command_names_an_unknown_engine_without_a_traceback(tmp_path: 
     err = capsys.readouterr().err
     assert status == 2
     assert "unknown SHACL engine 'jena'" in err and "Traceback" not in err
+
+
+def _whole_graph_reference(quads: list[ox.Quad]) -> set:
+    """The whole-graph constraints as SHACL defines them: evaluated by pyshacl once per focus node."""
+    from graph.validation.dataset_rules import DATASET_NODE, _whole_graph_constraints
+
+    shapes = load_shapes()
+    moved = _whole_graph_constraints(shapes)
+    dataset_shapes = set(shapes.subjects(SH.targetNode, URIRef(DATASET_NODE)))
+    every_core_constraint = Graph()
+    for triple in shapes:
+        if triple[0] not in dataset_shapes:
+            every_core_constraint.add(triple)
+    graph, _ = run_shapes(quads, every_core_constraint, engine="pyshacl")
+    owners = {str(shape) for shape, _ in moved}
+    return {_key(r) for r in _read_results(graph, shapes)
+            if r.shape in owners and r.component == str(SH.SPARQLConstraintComponent)}
+
+
+def _whole_graph_results(quads: list[ox.Quad]) -> set:
+    from graph.validation.dataset_rules import dataset_rules, run_dataset_rules
+
+    rules = [rule for rule in dataset_rules(load_shapes()) if getattr(rule, "focus", None) == "this"]
+    return {_key(r) for r in run_dataset_rules(quads, rules)}
+
+
+def _relabelled(seed: int) -> list[ox.Quad]:
+    """A small synthetic graph where some nodes get a second label in a variant of a language they have."""
+    rng = random.Random(seed)
+    quads = generate(2, seed=seed)
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    labelled = [q for q in quads if q.predicate.value == label]
+    for quad in rng.sample(labelled, 3):
+        tag = rng.choice(["en-GB", "EN", "es-x-scr", "fr"])
+        quads.append(ox.Quad(quad.subject, quad.predicate, ox.Literal(f"other {seed}", language=tag), quad.graph_name))
+    return quads
+
+
+LABEL_FIXTURES = [FIXTURES / "violating" / "LabelShape-language-variants.ttl",
+                  FIXTURES / "broken" / "duplicate-label-language.ttl"]
+
+
+@pytest.mark.parametrize("path", [None, *LABEL_FIXTURES], ids=lambda p: p.stem if p else "conforming")
+def test_whole_graph_constraint_finds_what_per_focus_evaluation_finds_on_fixture(path: Path | None,
+                                                                                 tmp_path: Path) -> None:
+    quads, _ = _fixture_quads(path, tmp_path)
+    reference = _whole_graph_reference(quads)
+    assert _whole_graph_results(quads) == reference
+    assert bool(reference) is (path is not None), "the fixture must exercise the constraint"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_whole_graph_constraint_finds_what_per_focus_evaluation_finds_on_relabelled_graph(seed: int) -> None:
+    quads = _relabelled(seed)
+    assert _whole_graph_results(quads) == _whole_graph_reference(quads)
+
+
+def test_whole_graph_constraint_is_left_out_of_the_engine_and_still_fails_a_graph() -> None:
+    from graph.validation.dataset_rules import _whole_graph_constraints
+
+    shapes = load_shapes()
+    moved = _whole_graph_constraints(shapes)
+    assert [str(shape) for shape, _ in moved] == ["https://w3id.org/inviolable/ontology#LabelShape"]
+    assert not set(core_shapes(shapes).objects(None, SH.sparql)), "the engine would run it once per node again"
+    node, label = ox.NamedNode("https://w3id.org/inviolable/id/state/x"), ox.NamedNode(
+        "http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [ox.Quad(node, label, ox.Literal("X", language="en")),
+             ox.Quad(node, label, ox.Literal("Ex", language="en-GB"))]
+    report = validate_quads(quads)
+    found = [r for r in report.violations if r.shape == str(moved[0][0])]
+    assert len(found) == 1 and found[0].focus == node.value and found[0].path == label.value
