@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.entities import PREFIXES, Documents, documents_for
+from server.entities import PREFIXES, Documents, documents_for, labels_of, term_order
 from server.plain_text import short_quote
 from server.state import ServerState
 
@@ -69,7 +69,8 @@ def quotes(server: ServerState, iris: list[str], sources: Path | Documents | Non
     values = " ".join(f"<{iri}>" for iri in sorted(set(iris)))
     rows = server.rows(PREFIXES + f"""SELECT ?x ?ev ?doc ?start ?end WHERE {{ VALUES ?x {{ {values} }}
         ?x prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
-        ?sel oa:start ?start ; oa:end ?end }} ORDER BY ?x ?doc ?start""")
+        ?sel oa:start ?start ; oa:end ?end }}""")
+    rows.sort(key=lambda row: tuple(map(term_order, row[:1] + row[2:4])))  # by ?x ?doc ?start, as ORDER BY would
     found: dict[str, Quote] = {}
     documents = documents_for(sources)
     for x, ev, doc, start, end in rows:
@@ -107,20 +108,20 @@ _CORE = """SELECT ?p ?o ?o_l ?day ?begin ?end ?month ?at WHERE {
 _POINT = """SELECT ?wkt WHERE { { <%(iri)s> geo:hasGeometry/geo:asWKT ?wkt }
   UNION { <%(iri)s> (sem:hasPlace|inv:targetMission|inv:targetMission/inv:city)/geo:hasGeometry/geo:asWKT ?wkt } }
   LIMIT 1"""
-_RESPONSES = """SELECT DISTINCT ?r ?r_l ?t ?t_l ?a ?a_l ?day ?begin ?month WHERE {
-  ?r inv:respondsTo <%(iri)s> . %(r)s
-  OPTIONAL { ?r sem:eventType ?t . %(t)s }
-  OPTIONAL { ?r inv:actor ?a . %(a)s }
+# Labels are looked up afterwards by name (entities.labels_of): an OPTIONAL label per row costs a read of every label.
+_RESPONSES = """SELECT DISTINCT ?r ?t ?a ?day ?begin ?month WHERE {
+  ?r inv:respondsTo <%(iri)s> .
+  OPTIONAL { ?r sem:eventType ?t }
+  OPTIONAL { ?r inv:actor ?a }
   OPTIONAL { ?r sem:hasTimeStamp ?day } OPTIONAL { ?r sem:hasBeginTimeStamp ?begin } OPTIONAL { ?r inv:month ?month }
 }"""
 # "?c a inv:Claim" stays inside each branch, where ?c is bound: after the union the engine reads every typed node.
-_CLAIMS = """SELECT DISTINCT ?c ?c_l ?role ?w ?w_l WHERE {
+_CLAIMS = """SELECT DISTINCT ?c ?role ?w WHERE {
   { ?c inv:about <%(iri)s> . ?c a inv:Claim }
   UNION { ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> . ?c inv:about ?e . ?c a inv:Claim }
   UNION { ?e inv:respondsTo <%(iri)s> . ?c inv:madeIn ?e . ?c a inv:Claim }
-  %(c)s
   OPTIONAL { VALUES ?role { inv:claimant inv:disputedBy inv:invokes inv:characterisation inv:supportedBy }
-             ?c ?role ?w . %(w)s }
+             ?c ?role ?w }
 }"""
 _ROLE_NAMES = {"claimant": "asserted by", "disputedBy": "disputed by", "invokes": "law invoked",
                "characterisation": "kind", "supportedBy": "supported by"}
@@ -164,21 +165,29 @@ def dossier(server: ServerState, iri: str, *, sources: Path | Documents | None =
     wkt = server.rows(PREFIXES + _POINT % {"iri": iri})
     found.point = _point(value(wkt[0][0])) if wkt else None
     items: dict[str, Item] = {}
-    rows = server.rows(PREFIXES + _RESPONSES % {"iri": iri, "r": label("?r"), "t": label("?t"), "a": label("?a")})
-    for r, r_l, t, t_l, a, a_l, day, begin, month in rows:
-        item = items.setdefault(r.value, Item(r.value, value(r_l) or slug_of(r.value)))
+    responses = server.rows(PREFIXES + _RESPONSES % {"iri": iri})
+    claimed = server.rows(PREFIXES + _CLAIMS % {"iri": iri})
+    names = labels_of(server, [term for row in responses for term in row[:3] if term is not None]
+                      + [term for row in claimed for term in (row[0], row[2]) if term is not None])
+
+    def named(term: ox.Term) -> str:
+        english, first = names.get(term.value, (None, None))
+        return english or first or slug_of(term.value)
+
+    for r, t, a, day, begin, month in responses:
+        item = items.setdefault(r.value, Item(r.value, named(r)))
         item.when = when(value(day), value(begin), None, value(month)) or item.when
-        kind = value(t_l) or (slug_of(t.value) if t is not None else "other response")
+        kind = named(t) if t is not None else "other response"
         if kind not in item.kinds:
             item.kinds.append(kind)
         if a is not None:
-            _add(item.parties, ("by", a.value, value(a_l) or slug_of(a.value)))
+            _add(item.parties, ("by", a.value, named(a)))
     claims: dict[str, Item] = {}
-    for c, c_l, role, w, w_l in server.rows(PREFIXES + _CLAIMS % {"iri": iri, "c": label("?c"), "w": label("?w")}):
-        item = claims.setdefault(c.value, Item(c.value, value(c_l) or slug_of(c.value)))
+    for c, role, w in claimed:
+        item = claims.setdefault(c.value, Item(c.value, named(c)))
         if role is not None and w is not None:
             name = _ROLE_NAMES[role.value.rsplit("#", 1)[-1]]
-            _add(item.parties, (name, w.value, value(w_l) or slug_of(w.value)))
+            _add(item.parties, (name, w.value, named(w)))
     said = quotes(server, [iri, *items, *claims], sources)
     found.quote = said.get(iri)
     for item in [*items.values(), *claims.values()]:
