@@ -34,6 +34,8 @@ def test_store_bench_virtuoso_load_and_mix_match_the_embedded_engine(virtuoso_sc
     embedded = measure_embedded(dataset, repeat=1)
     assert remote["triples"] == embedded["triples"] == len(set(quads))
     assert remote["load_s"] > 0 and remote["db_bytes"] > 0 and remote["disk_bytes"] > 0
+    assert {name: f.get("error") for name, f in [*remote["mix"].items(), *embedded["mix"].items()]
+            if "error" in f} == {}
     assert {name: f["rows"] for name, f in remote["mix"].items()} == {
         name: f["rows"] for name, f in embedded["mix"].items()}
     assert len(remote["mix"]) >= 5
