@@ -138,13 +138,21 @@ class _Worker:
         self.evicted = False
         self.client = ""
         self.started = 0.0
+        self._closing = threading.Lock()
+        self._closed = False
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            with contextlib.suppress(OSError):
-                os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join(timeout=5)
-        self.connection.close()
+        """Kill the process and close its pipe, once: the reaper and ``close`` may both call it, and a
+        second close of the pipe's descriptor could close a file another thread has since opened."""
+        with self._closing:
+            if self._closed:
+                return
+            if self.process.is_alive():
+                with contextlib.suppress(OSError):
+                    os.kill(self.process.pid, signal.SIGKILL)
+            self.process.join(timeout=5)
+            self.connection.close()
+            self._closed = True
 
 
 def _copy_error(error: BaseException) -> BaseException:
