@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 import graph.remote_http
 from graph.remote_http import Client, RemoteError
 from graph.remote_store import RemoteStore
+from server.testing import loopback_http
 
 _RESULTS = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/s"}}]}}'
 
@@ -41,12 +41,8 @@ class _Checkpointing(http.server.BaseHTTPRequestHandler):
 @pytest.fixture()
 def checkpointing_engine() -> Iterator[str]:
     _Checkpointing.seen = 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Checkpointing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_http(_Checkpointing) as url:
+        yield url
 
 
 def test_remote_http_not_found_while_checkpointing_is_sent_again(checkpointing_engine: str) -> None:

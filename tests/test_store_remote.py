@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 
@@ -14,6 +13,7 @@ from graph.export import export_bytes
 from graph.remote_http import Client, RemoteError
 from graph.remote_store import RemoteStore
 from graph.store import GraphStore, OxigraphStore
+from server.testing import loopback_http
 from tests.conftest import remote_store
 from tests.virtuoso import VirtuosoServer
 
@@ -220,12 +220,8 @@ class _Slow(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def fake_engine() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_http(_Slow) as url:
+        yield url
 
 
 def test_store_remote_deadline_is_enforced_on_the_client_side(fake_engine: str) -> None:
