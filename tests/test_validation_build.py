@@ -11,6 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.build import BuildError, build_store
+from graph.namespaces import REFERENCE_GRAPH, inferred_graph, source_graph
 from graph.validation import collect_files, validate_files
 from graph.validation.convert import TermConverter, quads_to_graph
 from graph.validation.locations import LocationIndex
@@ -83,3 +84,12 @@ def test_location_index_prefers_subject_lines_and_resolves_base_and_prefixes(tmp
     assert index.find(base + "event/y").line == 5
     assert index.find("https://w3id.org/inviolable/ontology#Thing").line == 6
     assert index.find(base + "event/z") is None and index.find(base + "claim/w") is None
+
+
+def test_collect_files_puts_an_extra_file_in_the_graph_its_folder_names(tmp_path):
+    layers = {"quito/inferred/new.ttl": inferred_graph("quito"), "quito/new.ttl": source_graph("quito"),
+              "generated/quito/new.ttl": source_graph("quito"), "reference/new.ttl": str(REFERENCE_GRAPH),
+              "new.ttl": source_graph(tmp_path.name)}
+    paths = {tmp_path / relative: graph for relative, graph in layers.items()}
+    files = collect_files(paths, data_dir=tmp_path, committed=False)
+    assert {data_file.path: data_file.graph for data_file in files} == paths

@@ -19,7 +19,7 @@ from rdflib.term import Node
 from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
 from graph.evidence import check_evidence
 from graph.loader import DataFile, data_files, parse_file
-from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, source_graph
+from graph.namespaces import INV, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SH, SHAPES, graph_for_data_file, source_graph
 from graph.sources import SourceDocument
 from graph.validation.dataset_rules import DATASET_NODE, core_shapes, dataset_rules, rules_store, run_rules
 from graph.validation.locations import LocationIndex, display_path
@@ -30,7 +30,7 @@ from graph.validation.turbo import EngineError, ShapesError, engine_name, run_sh
 
 T = TypeVar("T")
 
-EVIDENCE_COMPONENT = "https://w3id.org/inviolable/shapes#EvidenceSpanConstraintComponent"
+EVIDENCE_COMPONENT = str(SHAPES.EvidenceSpanConstraintComponent)
 
 
 def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path] | None = None,
@@ -142,12 +142,9 @@ def validate_files(files: Sequence[DataFile], *, sources: Path | None = None,
 
 def _graph_of(path: Path, data_dir: Path) -> str:
     try:
-        parts = path.resolve().relative_to(data_dir.resolve()).parts
-    except ValueError:
+        return graph_for_data_file(path.resolve().relative_to(data_dir.resolve()))
+    except ValueError:  # outside the data folder, or misplaced in it (MisplacedDataFile)
         return source_graph(path.resolve().parent.name)
-    if parts[0] == "reference":
-        return str(REFERENCE_GRAPH)
-    return source_graph(parts[1] if parts[0] == "generated" and len(parts) > 2 else parts[0])
 
 
 def _ordered_paths(files: Iterable[DataFile | Path]) -> list[Path]:
