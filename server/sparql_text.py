@@ -66,44 +66,16 @@ def nesting_depth(sparql: str) -> int:
     >>> nesting_depth("ASK { ?s ?p ?o FILTER((1 + 2) > 0) }"), nesting_depth("ASK { '{{{{' }")
     (3, 1)
     """
-    depth = deepest = 0
-    for match in _TOKEN.finditer(sparql):
-        if match.lastgroup in ("open", "bracket"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif match.lastgroup in ("close", "unbracket"):
-            depth = max(depth - 1, 0)
-    return deepest
-
-
-def query_form(sparql: str) -> str | None:
-    """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE), or None when it cannot be told.
-
-    >>> query_form("PREFIX s: <http://e/select#> construct { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    'CONSTRUCT'
-    """
-    for word in words(sparql):
-        if word.text in FORMS:
-            return word.text
-    return None
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """True when the query names its own dataset with ``FROM`` or ``FROM NAMED``.
-
-    >>> has_dataset_clause("SELECT * FROM <http://e/g> { ?s ?p ?o }"), has_dataset_clause("ASK {}")
-    (True, False)
-    """
-    return any(word.text == "FROM" and word.depth == 0 for word in words(sparql))
+    return read_query(sparql).depth
 
 
 @dataclass(frozen=True)
 class Reading:
     """What the endpoint needs to know of a query before it is run, from one lexical pass.
 
-    :param depth: as :func:`nesting_depth`.
-    :param form: as :func:`query_form`.
-    :param has_dataset: as :func:`has_dataset_clause`.
+    :param depth: the deepest nesting of ``{``, ``(`` and ``[``, outside strings, IRIs and comments.
+    :param form: SELECT, ASK, CONSTRUCT or DESCRIBE: the first such bare word; None when there is none.
+    :param has_dataset: the query names its own dataset (``FROM`` or ``FROM NAMED`` outside braces).
     """
 
     depth: int
@@ -122,6 +94,10 @@ def read_query(sparql: str) -> Reading:
 
     >>> read_query("PREFIX s: <http://e/select#> ASK FROM <http://e/g> { { ?s ?p '{' } }")
     Reading(depth=2, form='ASK', has_dataset=True)
+    >>> read_query("PREFIX s: <http://e/select#> construct { ?s ?p ?o } WHERE { ?s ?p ?o }").form
+    'CONSTRUCT'
+    >>> read_query("SELECT ?from { <http://e/FROM> e:FROM 'FROM' } # FROM").has_dataset
+    False
     """
     if len(sparql) > _REMEMBERED_CHARS:
         return _read(sparql)
