@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.config import PROJECT_ROOT
+from graph.namespaces import BREAK_RELATIONS, ID
 from graph.query import with_prefixes
 from graph.store import OxigraphStore
 
@@ -35,15 +36,15 @@ def declared(queries: dict[str, str]) -> dict[str, str]:
     return {name: with_prefixes(text) for name, text in queries.items()}
 
 
-RAID = "https://w3id.org/inviolable/id/incident/2024-04-05-quito-mexican-embassy-raid"
-ECUADOR = "https://w3id.org/inviolable/id/state/ecuador"
-MEXICO = "https://w3id.org/inviolable/id/state/mexico"
+RAID = f"{ID}incident/2024-04-05-quito-mexican-embassy-raid"
+ECUADOR = f"{ID}state/ecuador"
+MEXICO = f"{ID}state/mexico"
 
-_PROBE = """
-SELECT ?incident ?date ?sender ?receiver WHERE {
+_PROBE = f"""
+SELECT ?incident ?date ?sender ?receiver WHERE {{
   ?incident a inv:Incident ; sem:hasTimeStamp ?date ; inv:actor ?receiver ; inv:targetMission/inv:sendingState ?sender .
-  ?response inv:respondsTo ?incident ; sem:eventType <https://w3id.org/inviolable/vocab/response-type/break-relations> .
-} LIMIT 1
+  ?response inv:respondsTo ?incident ; sem:eventType <{BREAK_RELATIONS}> .
+}} LIMIT 1
 """
 
 

@@ -75,6 +75,10 @@ def vocabulary_scheme(scheme: str) -> str:
     return f"{VOCAB}{scheme}/"
 
 
+#: The response type of a break of diplomatic relations, which summaries and benchmarks look for.
+BREAK_RELATIONS = vocabulary_scheme("response-type") + "break-relations"
+
+
 def _is_local_name(local: str) -> bool:
     # The local names the data files use; anything else (slashes, dots, escapes) is shown whole.
     return bool(local) and all(c.isalnum() or c in "-_" for c in local)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Request
 
+from graph.namespaces import REFERENCE_GRAPH
 from server.errors import ApiError
 from server.media import bare
 
@@ -72,7 +73,7 @@ def check_graph_iri(value: str, parameter: str) -> str:
     if not valid:
         shown = value if len(value) <= 200 else value[:200] + "…"
         raise ApiError(400, f"the {parameter} parameter must be an absolute IRI, such as "
-                            f"https://w3id.org/inviolable/graph/reference; {shown!r} is not one")
+                            f"{REFERENCE_GRAPH}; {shown!r} is not one")
     return value
 
 

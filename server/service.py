@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from graph.namespaces import INV
 from graph.project_graphs import is_project_graph
 from server.media import DATASET_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from server.state import ServerState
@@ -40,7 +41,7 @@ def format_iri(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
 def source_licenses(state: ServerState) -> list[tuple[str, str | None]]:
     """Every source document with its licence (None when the data records none), sorted by IRI."""
     rows = state.rows(f"""SELECT ?doc (SAMPLE(?license) AS ?l) WHERE {{
-        ?doc a <https://w3id.org/inviolable/ontology#SourceDocument> .
+        ?doc a <{INV.SourceDocument}> .
         OPTIONAL {{ ?doc <{SCHEMA}license> ?license }} }} GROUP BY ?doc ORDER BY ?doc""")
     return [(row[0].value, row[1].value if row[1] is not None else None) for row in rows
             if isinstance(row[0], ox.NamedNode)]

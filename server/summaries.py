@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.namespaces import BREAK_RELATIONS
 from server.dossier import label, slug_of, value, when
 from server.entities import PREFIXES
 from server.state import ServerState
@@ -81,7 +82,7 @@ def state_summary(server: ServerState, iri: str) -> Summary:
         ?r a inv:Response ; inv:addressee <{iri}> . OPTIONAL {{ ?r inv:actor ?a . {label("?a")} }}
         BIND(?a_l AS ?note) {label("?r")} {_dates("?r")} }}""")
     summary.sections["Relations broken"] = _lines(server, f"""SELECT ?r ?r_l ?day ?begin ?end ?month ?note WHERE {{
-        ?r sem:eventType <https://w3id.org/inviolable/vocab/response-type/break-relations> .
+        ?r sem:eventType <{BREAK_RELATIONS}> .
         {{ ?r inv:actor <{iri}> . OPTIONAL {{ ?r inv:addressee ?o }} }}
         UNION {{ ?r inv:addressee <{iri}> . OPTIONAL {{ ?r inv:actor ?o }} }}
         UNION {{ ?r inv:actor ?o ; inv:respondsTo ?i . ?i inv:actor <{iri}> }}

@@ -25,24 +25,19 @@ from typing import IO, Any
 import pyoxigraph as ox
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from graph.namespaces import DATA_BASE, GRAPH, ID, PREFIXES
 from graph.store import OxigraphStore, store_directory
 from server.app import create_app
 
 #: The ``inviolable`` command of the running interpreter's environment.
 INVIOLABLE = str(Path(sys.executable).with_name("inviolable"))
 
+_SAMPLE_PROLOGUE = "".join([f"\n@base <{DATA_BASE}> .\n", f"@prefix graph: <{GRAPH}> .\n",
+                            *(f"@prefix {name}: <{PREFIXES[name]}> .\n"
+                              for name in ("inv", "rdfs", "xsd", "sem", "prov", "oa", "schema"))])
 #: A small dataset in the project's model: an incident, two later events, labels, evidence.
-SAMPLE_TRIG = """
-@base <https://w3id.org/inviolable/id/> .
-@prefix inv: <https://w3id.org/inviolable/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix schema: <https://schema.org/> .
-
-<https://w3id.org/inviolable/graph/reference> {
+SAMPLE_TRIG = _SAMPLE_PROLOGUE + """
+graph:reference {
   <state/atlantis> a inv:State ; rdfs:label "Atlantis"@en , "Atlántida"@es .
   <state/lemuria> a inv:State ; rdfs:label "Lemuria"@en , "Lemuria"@es .
   <mission/lemuria-embassy-in-atlantis> a inv:Embassy ; rdfs:label "Embassy of Lemuria in Atlantis"@en ,
@@ -50,7 +45,7 @@ SAMPLE_TRIG = """
   <source/quito-embassy-raid-wikipedia> a inv:SourceDocument ; schema:name "Sample source" .
 }
 
-<https://w3id.org/inviolable/graph/sample> {
+graph:sample {
   <incident/2024-04-05-sample-raid> a inv:Incident ;
       rdfs:label "Sample raid on the embassy"@en , "Allanamiento de muestra de la embajada"@es ;
       sem:hasTimeStamp "2024-04-05"^^xsd:date ; inv:actor <state/atlantis> ;
@@ -74,7 +69,7 @@ SAMPLE_TRIG = """
   <evidence/quito-embassy-raid-wikipedia-434-487#selector> a oa:TextPositionSelector ; oa:start 434 ; oa:end 487 .
 }
 """
-SAMPLE_INCIDENT = "https://w3id.org/inviolable/id/incident/2024-04-05-sample-raid"
+SAMPLE_INCIDENT = f"{ID}incident/2024-04-05-sample-raid"
 
 
 def sample_store() -> OxigraphStore:
