@@ -186,7 +186,8 @@ def graph_for_data_file(relative: PurePath | str) -> str:
 def data_folder_for_graph(graph_iri: str) -> PurePath | None:
     """The data folder, relative to ``graph/data``, whose hand-written files go to ``graph_iri``.
 
-    The inverse of :func:`graph_for_data_file`; None for the ontology and graphs outside the project.
+    The inverse of :func:`graph_for_data_file`; None for the ontology, graphs outside the project and
+    graph names whose document part is no slug (such as ``{GRAPH}..``).
 
     >>> data_folder_for_graph(inferred_graph("quito")), data_folder_for_graph(str(ONTOLOGY_GRAPH))
     (PurePosixPath('quito/inferred'), None)
@@ -196,7 +197,10 @@ def data_folder_for_graph(graph_iri: str) -> PurePath | None:
     if graph_iri == str(ONTOLOGY_GRAPH) or not graph_iri.startswith(str(GRAPH)):
         return None
     slug = graph_iri.removeprefix(str(GRAPH))
-    if slug.endswith(f"/{INFERRED}"):
-        slug = slug.removesuffix(f"/{INFERRED}")
-        return PurePath(slug, INFERRED) if slug and "/" not in slug else None
-    return PurePath(slug) if slug and "/" not in slug else None
+    inferred = slug.endswith(f"/{INFERRED}")
+    slug = slug.removesuffix(f"/{INFERRED}") if inferred else slug
+    # Only a slug names a folder: "..", "." or "a b" would put files outside the data folder or where
+    # the rule reads another graph, and the reference and generated folders name no document.
+    if SLUG_PATTERN.fullmatch(slug) is None or slug in (REFERENCE_FOLDER, GENERATED_FOLDER):
+        return None
+    return PurePath(slug, INFERRED) if inferred else PurePath(slug)

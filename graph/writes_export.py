@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from graph import journal
 from graph.config import DATA_DIR, ONTOLOGY_DIR
 from graph.loader import DataFile, data_files, parse_file
-from graph.namespaces import GRAPH, INFERRED, ONTOLOGY_GRAPH, PREFIXES, REFERENCE_GRAPH
+from graph.namespaces import PREFIXES, data_folder_for_graph
 
 
 @dataclass
@@ -34,15 +34,10 @@ class Export:
 
 
 def folder_for(graph: str, *, data_dir: Path = DATA_DIR) -> Path | None:
-    """The data folder whose files go to ``graph``; None for the ontology or a graph outside the project."""
-    if graph == str(REFERENCE_GRAPH):
-        return data_dir / "reference"
-    if graph == str(ONTOLOGY_GRAPH) or not graph.startswith(str(GRAPH)):
-        return None
-    slug = graph[len(str(GRAPH)):]
-    if slug.endswith(f"/{INFERRED}"):
-        return data_dir / slug[:-len(INFERRED) - 1] / INFERRED
-    return data_dir / slug if "/" not in slug else None
+    """The data folder whose files go to ``graph``; None for the ontology, a graph outside the project or
+    one whose name the folder rule (:func:`graph.namespaces.data_folder_for_graph`) maps to no folder."""
+    folder = data_folder_for_graph(graph)
+    return data_dir / folder if folder is not None else None
 
 
 def _committed(data_dir: Path, ontology_dir: Path) -> dict[ox.Quad, list[Path]]:

@@ -104,6 +104,20 @@ def test_data_folder_for_graph_inverts_the_rule_for_every_committed_folder():
     assert data_folder_for_graph(source_graph("a/b")) is None
 
 
+@pytest.mark.parametrize("slug", ["..", ".", "../inferred", "./inferred", "a b", "Quito", "quito\n", "generated",
+                                  "generated/inferred", "reference/inferred", "a/b/inferred", "", "/inferred"])
+def test_data_folder_for_graph_names_no_folder_for_a_graph_whose_document_part_is_no_slug(slug):
+    assert data_folder_for_graph(source_graph(slug)) is None
+
+
+@pytest.mark.parametrize("slug", ["quito", "inferred", "2024-raid"])
+def test_data_folder_for_graph_round_trips_through_graph_for_data_file(slug):
+    for graph in (source_graph(slug), inferred_graph(slug)):
+        folder = data_folder_for_graph(graph)
+        assert folder is not None and ".." not in folder.parts and not folder.is_absolute()
+        assert graph_for_data_file(folder / "file.ttl") == graph
+
+
 def test_loader_names_graphs_by_the_rule_including_the_inferred_layer(tmp_path):
     data, ontology = tmp_path / "data", tmp_path / "ontology"
     for relative in ("reference/r.ttl", "doc/facts.ttl", "doc/inferred/rules.ttl", "generated/doc/g.ttl"):
