@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -150,8 +150,18 @@ def find_document(reference: str, manifest: dict[str, SourceDocument] | None = N
     raise SourceError(f"no document {reference!r} in the source manifest (known: {known})")
 
 
-@cache
 def _read_verified(path: Path, sha256: str, iri: str) -> str:
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise SourceError(f"cannot read document {iri} at {path}: {error.strerror}") from error
+    # Pages quote many spans of one document: its verified text is kept for as long as the file is
+    # unchanged (the same inode, size, mtime and ctime), and an edited file is read and hashed again.
+    return _verified_text(path, sha256, iri, (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+
+
+@lru_cache(maxsize=16)
+def _verified_text(path: Path, sha256: str, iri: str, version: tuple[int, int, int, int]) -> str:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -169,9 +179,10 @@ def _read_verified(path: Path, sha256: str, iri: str) -> str:
 def read_document(document: SourceDocument, sources: Path) -> str:
     """Return a document's text after checking it against the manifest's hash.
 
+    The check is made again whenever the file has changed since it was last read.
+
     :raises SourceError: when the sources directory or the file is missing, or the hash differs.
     """
     if not sources.is_dir():
         raise SourceError(f"sources directory {sources} does not exist")
     return _read_verified(sources / document.file_name, document.sha256, document.iri)
-

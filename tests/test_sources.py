@@ -124,3 +124,39 @@ def test_manifest_path_prefers_a_data_folders_own_manifest(tmp_path):
     own.parent.mkdir()
     own.write_text("", encoding="utf-8")
     assert manifest_path(tmp_path) == own
+
+
+def _document(tmp_path, text: str) -> sources.SourceDocument:
+    (tmp_path / "doc.txt").write_text(text, encoding="utf-8")
+    return sources.SourceDocument("http://example.org/doc", "doc", "doc.txt", hashlib.sha256(text.encode()).hexdigest(),
+                                  len(text))
+
+
+def test_read_document_checks_a_document_again_once_its_file_changes(tmp_path):
+    document = _document(tmp_path, "the first text\n")
+    assert read_document(document, tmp_path) == "the first text\n"
+    (tmp_path / "doc.txt").write_text("a later text, longer\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="the document changed"):
+        read_document(document, tmp_path)
+
+
+def test_read_document_sees_an_edit_of_the_same_length(tmp_path):
+    document = _document(tmp_path, "the first text\n")
+    assert read_document(document, tmp_path) == "the first text\n"
+    path = tmp_path / "doc.txt"
+    before = path.stat()
+    path.write_text("the other text\n", encoding="utf-8")
+    # Within one tick of the file system's clock the times may not move; an editor's save does.
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    with pytest.raises(SourceError, match="the document changed"):
+        read_document(document, tmp_path)
+    path.write_text("the first text\n", encoding="utf-8")
+    assert read_document(document, tmp_path) == "the first text\n"
+
+
+def test_read_document_reads_an_unchanged_file_once(tmp_path):
+    document = _document(tmp_path, "the first text\n")
+    read_document(document, tmp_path)
+    before = sources._verified_text.cache_info()
+    assert read_document(document, tmp_path) == "the first text\n"
+    assert sources._verified_text.cache_info().hits == before.hits + 1
