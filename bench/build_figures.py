@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.record import provenance, recorded
 from graph.build import build_store
 from graph.config import settings
 
@@ -32,7 +33,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sources", type=Path, default=settings().sources)
     args = parser.parse_args()
-    seconds, summary = measure(args.runs, args.sources)
+    with recorded("build") as facts:
+        seconds, summary = measure(args.runs, args.sources)
+    print("\n".join(provenance(facts)) + "\n")
     print(f"build with evidence check: {args.sources is not None}; runs: {args.runs}")
     print(f"median {statistics.median(seconds):.3f} s, min {min(seconds):.3f} s, max {max(seconds):.3f} s\n")
     print("| graph | triples |\n| --- | ---: |")

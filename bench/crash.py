@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench.record import provenance, recorded
 from graph.namespaces import source_graph
 
 TOKEN = "crash-trial-token"
@@ -238,9 +239,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = (args.dir or Path(scratch)) / "store"
         began = time.perf_counter()
-        outcomes = run(root, args.trials, window=args.window)
+        with recorded("crash", log=lambda line: print(line, file=sys.stderr)) as facts:
+            outcomes = run(root, args.trials, window=args.window)
         print(json.dumps({"trials": args.trials, "before": outcomes["before"], "after": outcomes["after"],
                           "partial": 0, "seconds": round(time.perf_counter() - began, 1)}))
+        print("\n".join(provenance(facts)))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import psutil
 
+from bench.record import provenance, recorded
 from server.errors import ApiError
 from server.pool import QueryPool
 from server.worker import QueryJob
@@ -92,8 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             return open_store(path, read_only=True)
 
         budget, deadline = args.budget_mb, args.deadline
-    figures = [measure(opener, budget_mb=None, deadline=deadline), measure(opener, budget_mb=budget, deadline=deadline)]
+    with recorded("memory cap", log=lambda line: print(line, file=sys.stderr)) as facts:
+        figures = [measure(opener, budget_mb=None, deadline=deadline),
+                   measure(opener, budget_mb=budget, deadline=deadline)]
     print(json.dumps(figures, indent=1))
+    print("\n".join(provenance(facts)))
     return 0
 
 

@@ -22,11 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from bench.record import provenance, recorded
 
 TOKEN = "latency-token"
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
@@ -85,8 +88,10 @@ def main() -> None:
     parser.add_argument("--full-validation", action="store_true",
                         help="validate the whole store on every write (the cost model before the change)")
     args = parser.parse_args()
-    for size in args.sizes:
-        print(json.dumps(measure(size, args.writes, full=args.full_validation)), flush=True)
+    with recorded("writes", log=lambda line: print(line, file=sys.stderr)) as facts:
+        for size in args.sizes:
+            print(json.dumps(measure(size, args.writes, full=args.full_validation)), flush=True)
+    print("\n".join(provenance(facts)), flush=True)
 
 
 if __name__ == "__main__":
