@@ -1,6 +1,6 @@
 """Build the real graph several times and report the median build time and the dataset's counts.
 
-Usage: .venv/bin/python bench/build_figures.py [--runs 7] [--sources ../shared/seeds]
+Usage: .venv/bin/python -m bench.build_figures [--runs 7] [--sources ../shared/seeds]
 Prints a Markdown table; the figures go in docs/build.md.
 """
 
