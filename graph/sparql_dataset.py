@@ -1,43 +1,27 @@
 """What the remote engine needs to know about a SPARQL text before sending it: whether it names
 its own dataset (``FROM``), and whether it asks the engine to fetch anything (``SERVICE``, ``LOAD``).
 
-A lexical reading: strings, IRIs, prefixed names, variables and comments are skipped, so that
-``<http://e/FROM>`` or ``"SERVICE"`` are not taken for keywords.
+A lexical reading, through the one lexer (:mod:`graph.sparql_lexer`): strings, IRIs, prefixed names,
+variables and comments are skipped, so that ``<http://e/FROM>`` or ``"SERVICE"`` are not taken for
+keywords, and a name's escaped ``\\#`` is not taken for a comment that would hide one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-_TOKEN = re.compile(r"""
-    \#[^\n\r]*
-  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '''(?:[^'\\]|\\.|'(?!''))*'''
-  | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
-  | <[^<>"{}|^`\\\x00-\x20]*>
-  | [?$]\w+
-  | [\w\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.:%\\\-\u00b7\u00c0-\uffff]* | :[\w.:%\\\-\u00b7\u00c0-\uffff]*
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<open>\{) | (?P<close>\})
-  | \s+ | .
-""", re.VERBOSE | re.DOTALL)
+from graph.sparql_lexer import run_words, tokens, words
+
 OUTBOUND = ("SERVICE", "LOAD")
 
 
 def keywords(sparql: str) -> Iterator[tuple[str, int]]:
-    """Bare words of ``sparql``, upper-cased, each with its brace depth.
+    """Bare words of ``sparql``, upper-cased, each with its brace depth (:func:`graph.sparql_lexer.words`).
 
     >>> list(keywords('SELECT ?from { <http://e/FROM> e:FROM "FROM" } # FROM'))
     [('SELECT', 0)]
     """
-    depth = 0
-    for match in _TOKEN.finditer(sparql):
-        if match.lastgroup == "open":
-            depth += 1
-        elif match.lastgroup == "close":
-            depth = max(depth - 1, 0)
-        elif match.lastgroup == "word":
-            yield match.group("word").upper(), depth
+    return ((word.text, word.depth) for word in words(sparql))
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -52,10 +36,33 @@ def has_dataset_clause(sparql: str) -> bool:
 def outbound_keyword(sparql: str) -> str | None:
     """``SERVICE`` or ``LOAD`` when the text would make an engine fetch remote data, else None.
 
+    A bare word or a prefixed name's prefix that merely holds one of the words counts too: Oxigraph
+    reads keywords glued to their neighbours, ``SERVICESILENT <…>`` as ``SERVICE SILENT <…>``,
+    ``?s ?p trueSERVICE <…> {…}`` as ``true SERVICE <…> {…}`` and ``LOAD:x`` as ``LOAD :x``. No SPARQL
+    keyword or function holds either word, so only a prefix named like ``service`` or ``download`` is
+    refused with them.
+
     >>> outbound_keyword("SELECT * { SERVICE <http://e/sparql> { ?s ?p ?o } }")
     'SERVICE'
+    >>> outbound_keyword("PREFIX : <http://e/> LOAD:x"), outbound_keyword("LOADSILENT <http://e/x>")
+    ('LOAD', 'LOAD')
+    >>> outbound_keyword("ASK { ?s ?service 'LOAD' ; <http://e/load> ex:SERVICE }")
     """
-    return next((word for word, _ in keywords(sparql) if word in OUTBOUND), None)
+    for match in tokens(sparql):
+        kind = match.lastgroup
+        if kind == "word" or kind == "pname":
+            found = _outbound_in(match.group().split(":", 1)[0].upper())
+        elif kind == "run":
+            found = next(filter(None, (_outbound_in(word) for word, _ in run_words(match))), None)
+        else:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _outbound_in(word: str) -> str | None:
+    return next((keyword for keyword in OUTBOUND if keyword in word), None)
 
 
 def ask_as_select(sparql: str) -> str:
@@ -70,11 +77,11 @@ def ask_as_select(sparql: str) -> str:
     "PREFIX e: <http://e/ask> SELECT * WHERE { ?s e:p 'ASK' } LIMIT 1 VALUES ?s { e:x }"
     """
     depth, keyword, end, after = 0, None, None, None
-    for match in _TOKEN.finditer(sparql):
+    for match in tokens(sparql):
         kind = match.lastgroup
         if end is not None:
-            if match.group().strip() and not match.group().startswith("#"):
-                after = match.group("word").upper() if kind == "word" else match.group()
+            if kind not in ("space", "comment"):
+                after = match.group().upper() if kind == "word" else match.group()
                 break
             continue
         if kind == "word" and keyword is None and depth == 0 and match.group().upper() == "ASK":

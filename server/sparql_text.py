@@ -1,6 +1,7 @@
-"""A light lexical reading of SPARQL text, done before anything reaches a parser.
+"""What the endpoint reads of a SPARQL text before anything reaches a parser, through the one lexer
+(:mod:`graph.sparql_lexer`).
 
-It does not parse: it skips strings, IRIs and comments, tracks bracket depth, and finds keywords.
+It does not parse: it skips strings, IRIs, names and comments, tracks bracket depth, and finds keywords.
 That is enough to bound the nesting depth before a parser recurses into it, to know a query's form
 for content negotiation, to see a ``FROM`` clause, and to add the protocol's ``using-graph-uri``
 parameters to an update. It decides nothing about safety: SERVICE and LOAD are refused by parsing
@@ -9,55 +10,14 @@ parameters to an update. It decides nothing about safety: SERVICE and LOAD are r
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-_TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00b7\u00c0-\uffff]+)
-  | (?P<pname>[\w\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.:%\\\-\u00b7\u00c0-\uffff]*
-               |:[\w.:%\\\-\u00b7\u00c0-\uffff]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<bracket>[(\[])
-  | (?P<unbracket>[)\]])
-  | (?P<space>\s+)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+from graph.sparql_lexer import Word, run_words, tokens, words
+
+__all__ = ["FORMS", "DatasetConflict", "Reading", "Word", "add_using", "nesting_depth", "read_query", "words"]
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-@dataclass(frozen=True)
-class Word:
-    """A bare keyword-like word, upper-cased, with its offset and brace depth."""
-
-    text: str
-    start: int
-    depth: int
-
-
-def words(sparql: str) -> Iterator[Word]:
-    """Yield the bare words of a SPARQL text, skipping strings, IRIs, names, variables and comments.
-
-    >>> [w.text for w in words('SELECT ?service { <http://x/SERVICE> ex:SERVICE "SERVICE" } # SERVICE')]
-    ['SELECT']
-    """
-    depth = 0
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth = max(depth - 1, 0)
-        elif kind == "word":
-            yield Word(match.group().upper(), match.start(), depth)
 
 
 def nesting_depth(sparql: str) -> int:
@@ -113,7 +73,7 @@ def _read(sparql: str) -> Reading:
     braces = depth = deepest = 0
     form: str | None = None
     dataset = False
-    for match in _TOKEN.finditer(sparql):
+    for match in tokens(sparql):
         kind = match.lastgroup
         if kind == "open" or kind == "bracket":
             depth += 1
@@ -125,12 +85,17 @@ def _read(sparql: str) -> Reading:
             if kind == "close":
                 braces = max(braces - 1, 0)
         elif kind == "word" and (form is None or not dataset):
-            word = match.group().upper()
-            if form is None and word in FORMS:
-                form = word
-            elif word == "FROM" and braces == 0:
-                dataset = True
+            form, dataset = _note(match.group().upper(), braces, form, dataset)
+        elif kind == "run" and (form is None or not dataset):
+            for word, _ in run_words(match):
+                form, dataset = _note(word, braces, form, dataset)
     return Reading(deepest, form, dataset)
+
+
+def _note(word: str, braces: int, form: str | None, dataset: bool) -> tuple[str | None, bool]:
+    if form is None and word in FORMS:
+        return word, dataset
+    return form, dataset or (word == "FROM" and braces == 0)
 
 
 class DatasetConflict(ValueError):
