@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -25,7 +26,7 @@ from server.worker import QueryJob
 class CachedQuery:
     """One query's name in the cache, the data date it answers for, and the cached answer if any."""
 
-    key: str
+    key: Hashable
     cache: ResultCache | None
     modified: datetime
     entry: Entry | None = None
@@ -78,4 +79,25 @@ def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | 
     return CachedQuery(key, cache, modified, cache.get(key))
 
 
-__all__ = ["CachedQuery", "lookup"]
+def page(name: tuple, render: Callable[[], Response]) -> Response:
+    """A rendered page (an entity's HTML or RDF) from the results cache, else ``render()`` kept there.
+
+    ``name`` says what the body depends on besides the data (path, format, and what else shapes it);
+    the data version completes the key, so a write makes every page render again. With the cache
+    switched off every request renders; validators and 304s either way. Only 200 answers are kept
+    (``render`` raises for the others).
+    """
+    server = state()
+    with server.lock:
+        version, modified = f"{server.generation}:{server.store.version()}", server.modified
+    cache = cache_for(server, current_app.config)
+    key = ("page", *name, version)
+    answer = CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None)
+    cached = answer.cached()
+    if cached is not None:
+        cached.headers["Server-Timing"] = "cache;desc=hit"
+        return cached
+    return answer.finish(render())
+
+
+__all__ = ["CachedQuery", "lookup", "page"]

@@ -139,37 +139,27 @@ def documents_for(sources: Path | Documents | None) -> Documents:
     return sources if isinstance(sources, Documents) else Documents(sources)
 
 
-def evidence_of(server: ServerState, iri: str, sources: Path | Documents | None) -> list[Evidence]:
-    """Every evidence span backing ``iri``, in document order, quoted when ``sources`` is given."""
-    documents = documents_for(sources)
-    rows = server.rows(PREFIXES + f"""SELECT DISTINCT ?ev ?doc ?title ?start ?end WHERE {{
-        <{iri}> prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
-        ?sel oa:start ?start ; oa:end ?end .
-        OPTIONAL {{ ?doc schema:name ?title }} }}""")
-    rows.sort(key=lambda row: (term_order(row[1]), term_order(row[3]), term_order(row[4]), row[0].value))
-    found, seen = [], set()
-    for ev, doc, title, start, end in rows:
-        if ev.value in seen:  # a document with two names would otherwise list its spans twice
-            continue
-        seen.add(ev.value)
-        begin, finish = int(start.value), int(end.value)
-        found.append(Evidence(ev.value, doc.value, _text(title), begin, finish,
-                              documents.quote(doc.value, begin, finish)))
-    return found
-
-
 def quote(document: str, start: int, end: int, sources: Path | None) -> str | None:
     """The text of a span of a source document, or None when the document is not available."""
     return Documents(sources).quote(document, start, end)
 
 
-_NEIGHBOURHOOD = """SELECT DISTINCT ?section ?x ?p ?o WHERE {
-  { <%(iri)s> ?p ?o BIND("1" AS ?section) }
+# One query for a page: the statements (1), the parts' (2), the links to the entity (3), each row with
+# the labels of the term it shows (OPTIONAL inside the branch, where that term is bound: after the
+# union it would be free in some rows and pair them with every label); the labels of the predicates
+# (P); the evidence spans with their document's name (E). The prefixes are predeclared for both
+# parsers, so none are spelled here: a shorter text costs the worker's syntax check less.
+_PAGE = """SELECT DISTINCT ?section ?x ?p ?o ?l ?start ?end WHERE {
+  { <%(iri)s> ?p ?o BIND("1" AS ?section) OPTIONAL { ?o rdfs:label ?l } }
   %(parts)s
-  UNION { ?o ?p <%(iri)s> FILTER(?p != prov:wasDerivedFrom) BIND("3" AS ?section) }
+  UNION { ?o ?p <%(iri)s> FILTER(?p != prov:wasDerivedFrom) BIND("3" AS ?section) OPTIONAL { ?o rdfs:label ?l } }
+  UNION { { SELECT DISTINCT ?x WHERE { { <%(iri)s> ?x ?any } UNION { ?any ?x <%(iri)s> } %(part_predicates)s } }
+          ?x rdfs:label ?l BIND("P" AS ?section) }
+  UNION { <%(iri)s> prov:wasDerivedFrom ?x . ?x oa:hasSource ?o ; oa:hasSelector ?selector .
+          ?selector oa:start ?start ; oa:end ?end BIND("E" AS ?section) OPTIONAL { ?o schema:name ?l } }
 }"""
-_PARTS = 'UNION { VALUES ?x { %s } ?x ?p ?o BIND("2" AS ?section) }'
-_LABELS = "SELECT ?t ?l WHERE { VALUES ?t { %s } ?t rdfs:label ?l }"
+_PARTS = 'UNION { VALUES ?x { %s } ?x ?p ?o BIND("2" AS ?section) OPTIONAL { ?o rdfs:label ?l } }'
+_PART_PREDICATES = "UNION { VALUES ?part { %s } ?part ?x ?any }"
 #: The most rows of parts, and of links to the entity, that a page lists.
 MOST_ROWS = 2000
 
@@ -204,55 +194,84 @@ def _english(literal: ox.Literal) -> bool:
     return language == "en" or language.startswith("en-")
 
 
-def labels_of(server: ServerState, terms: list[ox.Term]) -> dict[str, tuple[str | None, str | None]]:
-    """The English label and the first label of any language of each IRI among ``terms``, in one query.
+class Names:
+    """The labels a page's rows carried, by IRI: the English one, else the first in sort order."""
 
-    Asked by name (``VALUES``), not by an OPTIONAL per row, which the engine answers by reading every label.
-    """
-    iris = sorted({term.value for term in terms if isinstance(term, ox.NamedNode)})
-    found: dict[str, tuple[str | None, str | None]] = {}
-    for start in range(0, len(iris), 500):
-        batch = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
-        for term, literal in server.rows(PREFIXES + _LABELS % batch):
-            english, first = found.get(term.value, (None, None))
-            if english is None and isinstance(literal, ox.Literal) and _english(literal):
-                english = literal.value
-            found[term.value] = (english, first if first is not None else literal.value)
-    return found
+    def __init__(self) -> None:
+        self._labels: dict[str, list[ox.Literal]] = {}
+
+    def add(self, term: ox.Term | None, label: ox.Term | None) -> None:
+        """Remember ``label`` for ``term`` (nothing when either is missing or the term is no IRI)."""
+        if isinstance(term, ox.NamedNode) and isinstance(label, ox.Literal):
+            found = self._labels.setdefault(term.value, [])
+            if label not in found:
+                found.append(label)
+
+    def english(self, term: ox.Term | None) -> str | None:
+        """The English label of ``term``, or None."""
+        labels = self._labels.get(term.value, ()) if isinstance(term, ox.NamedNode) else ()
+        return min((label.value for label in labels if _english(label)), default=None)
+
+    def shown(self, term: ox.Term | None) -> str | None:
+        """The label a page shows for ``term``: English, else any, else None."""
+        labels = self._labels.get(term.value, ()) if isinstance(term, ox.NamedNode) else ()
+        return self.english(term) or min((label.value for label in labels), default=None)
 
 
 def describe(server: ServerState, iri: str, *, sources: Path | Documents | None = None) -> Description:
-    """Gather everything a page shows about ``iri``: its statements, its parts' and the links to it in one
-    query, the labels of everything named there in a second, and its evidence in a third."""
+    """Gather everything a page shows about ``iri`` in one query: its statements, its parts' and the
+    links to it, with the labels of every term named there, and its evidence spans, quoted from
+    ``sources`` when given."""
     description = Description(iri)
     fragments = fragments_of(server, iri)
-    parts = _PARTS % _values(fragments) if fragments else ""
-    rows = sorted(server.rows(PREFIXES + _NEIGHBOURHOOD % {"iri": iri, "parts": parts}),
-                  key=lambda row: (row[0].value, *map(term_order, row[1:])))
-    names = labels_of(server, [term for row in rows for term in row[1:] if term is not None])
-
-    def english(term: ox.Term) -> str | None:
-        return names.get(term.value, (None, None))[0] if isinstance(term, ox.NamedNode) else None
-
-    def shown(term: ox.Term) -> str | None:
-        english_label, first = names.get(term.value, (None, None)) if isinstance(term, ox.NamedNode) else (None, None)
-        return english_label or first
-
-    for section, x, p, o in rows:
-        if section.value == "1":
+    values = _values(fragments)
+    query = _PAGE % {"iri": iri, "parts": _PARTS % values if fragments else "",
+                     "part_predicates": _PART_PREDICATES % values if fragments else ""}
+    names = Names()
+    statements: dict[tuple, None] = {}
+    spans: dict[str, tuple] = {}
+    for section, x, p, o, label, start, end in server.rows(query):
+        kind = section.value
+        if kind == "P":
+            names.add(x, label)
+        elif kind == "E":
+            # A span whose document has two names (or two sources) is listed once, by its first reading.
+            candidate = (o, label, start, end)
+            if x.value not in spans or _span_order(candidate) < _span_order(spans[x.value]):
+                spans[x.value] = candidate
+        else:
+            names.add(o, label)
+            statements[(kind, x, p, o)] = None
+    for kind, x, p, o in sorted(statements, key=lambda row: (row[0], *map(term_order, row[1:]))):
+        if kind == "1":
             if p.value == RDF_TYPE:
-                description.types.append((o, shown(o)))
+                description.types.append((o, names.shown(o)))
             elif p.value == RDFS_LABEL:
                 if isinstance(o, ox.Literal):
                     description.labels.setdefault(o.language or "", o.value)
             else:
-                description.outgoing.append((p, english(p), o, shown(o)))
-        elif section.value == "2" and len(description.parts) < MOST_ROWS:
-            description.parts.append((x, p, english(p), o, shown(o)))
-        elif section.value == "3" and len(description.incoming) < MOST_ROWS:
-            description.incoming.append((o, shown(o), p, english(p)))
-    description.evidence = evidence_of(server, iri, sources)
+                description.outgoing.append((p, names.english(p), o, names.shown(o)))
+        elif kind == "2" and len(description.parts) < MOST_ROWS:
+            description.parts.append((x, p, names.english(p), o, names.shown(o)))
+        elif kind == "3" and len(description.incoming) < MOST_ROWS:
+            description.incoming.append((o, names.shown(o), p, names.english(p)))
+    description.evidence = _evidence(spans, documents_for(sources))
     return description
+
+
+def _span_order(span: tuple) -> tuple:
+    document, title, start, end = span
+    return term_order(document), term_order(start), term_order(end), term_order(title)
+
+
+def _evidence(spans: dict[str, tuple], documents: Documents) -> list[Evidence]:
+    """Evidence spans in document order (document, start, end, IRI), quoted when the document is at hand."""
+    ordered = sorted(spans.items(), key=lambda item: (_span_order(item[1]), item[0]))
+    found = []
+    for ev, (doc, title, start, end) in ordered:
+        begin, finish = int(start.value), int(end.value)
+        found.append(Evidence(ev, doc.value, _text(title), begin, finish, documents.quote(doc.value, begin, finish)))
+    return found
 
 
 def rdf_query(iri: str, fragments: list[str]) -> str:

@@ -8,8 +8,9 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from graph.namespaces import BASE, INV
-from graph.store import GraphStore
+from bench.synthetic import generate
+from graph.namespaces import BASE, INV, source_graph
+from graph.store import GraphStore, OxigraphStore
 from server.testing import SAMPLE_INCIDENT, json_body, parse_triples, sample_store
 from tests.conftest import MakeApp, require_sources
 
@@ -104,3 +105,61 @@ def test_pages_jsonld_of_an_unknown_entity_is_404_in_the_error_shape(sample_clie
     assert response.mimetype == "application/json"
     assert json_body(response) == {"ok": False, "status": 404,
                                    "error": "nothing is known about <https://w3id.org/inviolable/id/state/nowhere>"}
+
+
+def _refusing(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(job: object) -> None:
+        raise AssertionError("the page reached a query worker")
+
+    monkeypatch.setattr(app.extensions["inviolable"], "run", refuse)
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json"])
+def test_pages_cache_serves_a_page_again_without_a_worker_until_a_write(make_app: MakeApp, accept: str, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = OxigraphStore()
+    store.bulk_load(generate(2))
+    token = "page-cache-token"
+    app = make_app({"STORE": store, "QUERY_WORKERS": 1, "SOURCES": None, "WRITE_TOKEN": token,
+                    "JOURNAL": tmp_path / "journal"})
+    client = app.test_client()
+    incident = next(iter(store.query("SELECT ?i { ?i a inv:Incident } ORDER BY ?i LIMIT 1",
+                                     prefixes={"inv": str(INV)})))[0].value
+    path = "/" + incident.removeprefix(BASE)
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    with monkeypatch.context() as patched:
+        _refusing(app, patched)
+        again = client.get(path, headers={"Accept": accept})
+        assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+        assert again.headers["Server-Timing"] == "cache;desc=hit" and again.headers["Link"] == first.headers["Link"]
+        assert client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]}).status_code == 304
+    update = (f"INSERT DATA {{ GRAPH <{source_graph('synthetic-document')}> {{ <{incident}#cache-note> "
+              f'<http://www.w3.org/2000/01/rdf-schema#comment> "sunk again" }} }}')
+    written = client.post("/sparql", data=update, headers={"Authorization": f"Bearer {token}",
+                                                         "Content-Type": "application/sparql-update"})
+    assert written.status_code == 200, written.get_data(as_text=True)
+    after = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and b"sunk again" in after.get_data()
+    assert "cache" not in after.headers.get("Server-Timing", "")
+
+
+def test_pages_cache_off_renders_every_request_and_still_answers_304(make_app: MakeApp) -> None:
+    app = make_app({"STORE": sample_store(), "QUERY_WORKERS": 1, "SOURCES": None, "RESULT_CACHE": 0})
+    client = app.test_client()
+    state = app.extensions["inviolable"]
+    calls: list[str] = []
+    run = state.run
+    state.run = lambda job: (calls.append(job.sparql), run(job))[1]
+    first = client.get("/id/state/atlantis", headers={"Accept": "text/html"})
+    once = len(calls)
+    again = client.get("/id/state/atlantis", headers={"Accept": "text/html", "If-None-Match": first.headers["ETag"]})
+    assert len(calls) == 2 * once - 1  # each request gathers its page; the fragment index is read once per version
+    assert again.status_code == 304 and "describe" in again.headers["Server-Timing"]
+    assert getattr(state, "result_cache", None) is None
+
+
+def test_pages_cache_keeps_jsonld_profiles_apart(sample_client: FlaskClient) -> None:
+    expanded = 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'
+    compacted = sample_client.get("/id/state/atlantis", headers={"Accept": "application/ld+json"}).get_data()
+    assert sample_client.get("/id/state/atlantis", headers={"Accept": expanded}).get_data() != compacted

@@ -6,14 +6,13 @@ The server answers for the canonical IRIs ``{BASE_IRI}id/…`` under its own ori
 
 from __future__ import annotations
 
-import re
 import time
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from graph.namespaces import PREFIXES
-from server import ontology_page
+from graph.namespaces import SLUG_PATTERN, short_iri
+from server import conditional, ontology_page
 from server.entities import Documents, describe, fragments_of, rdf_query
 from server.errors import ApiError
 from server.media import HTML, by_extension, content_type, negotiate
@@ -26,7 +25,6 @@ blueprint = Blueprint("pages", __name__)
 #: Formats an entity description is offered in (graphs only: a description is one graph).
 ENTITY_FORMATS: tuple[ox.RdfFormat, ...] = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
                                             ox.RdfFormat.RDF_XML)
-_SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def canonical(path: str) -> str:
@@ -49,17 +47,16 @@ def href(term: ox.Term | str) -> str | None:
 
 @blueprint.app_template_global()
 def short(term: ox.Term | str) -> str:
-    """A compact display form: ``prefix:name`` for known namespaces, else the last segment of the IRI.
+    """The short display of an IRI (:func:`graph.namespaces.short_iri`); a literal shows its value.
 
-    Literals show their value.
+    >>> short(ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")), short(ox.Literal("x"))
+    ('rdfs:label', 'x')
     """
     if isinstance(term, ox.Literal):
         return term.value
-    value = term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else str(term)
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and prefix not in ("id",) and len(value) > len(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
-    return re.split(r"[/#]", value.rstrip("/"))[-1] or value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return short_iri(term.value if isinstance(term, ox.NamedNode) else str(term))
 
 
 def _alternates(path: str) -> str:
@@ -88,39 +85,52 @@ def _choose(suffix: str | None) -> ox.RdfFormat | str:
 def resource(space: str, kind: str | None, name: str) -> Response:
     """Answer for one IRI of our space (``space/kind/slug``, or ``space/slug`` for a scheme), in HTML or RDF."""
     slug, dot, suffix = name.partition(".")
-    if (kind is not None and not _SEGMENT.match(kind)) or not _SEGMENT.match(slug):
+    if (kind is not None and not SLUG_PATTERN.match(kind)) or not SLUG_PATTERN.match(slug):
         raise ApiError(404, f"/{space}/{kind + '/' if kind else ''}{name} is not an IRI of this dataset")
     path = f"{space}/{kind}/{slug}" if kind else f"{space}/{slug}"
     iri = canonical(path)
     chosen = _choose(suffix if dot else None)
-    server = state()
     if chosen == HTML:
-        documents = Documents(current_app.config["SOURCES"])  # read once for all the page's quotes
-        began = time.perf_counter()
-        description = describe(server, iri, sources=documents)
-        if not description.found:
-            raise ApiError(404, f"nothing is known about <{iri}>")
-        described = time.perf_counter()
-        extras = page_extras(server, iri, kind, sources=documents, description=description)
-        gathered = time.perf_counter()
-        body = render_template("entity.html", d=description, path=path, kind=kind or "scheme",
-                               formats=ENTITY_FORMATS, **extras)
-        rendered = time.perf_counter()
-        response = Response(body, content_type="text/html; charset=utf-8")
-        # Where an HTML page's time goes, for bench.pages: the statements, the dossier or summary, the template.
-        response.headers["Server-Timing"] = ", ".join(
-            f"{name};dur={(end - start) * 1000:.1f}" for name, start, end in
-            (("describe", began, described), ("extras", described, gathered), ("render", gathered, rendered)))
+        response = conditional.page((path, HTML, current_app.config["BASE_IRI"]), lambda: _html(iri, path, kind))
     else:
         assert isinstance(chosen, ox.RdfFormat)
-        outcome = server.run(QueryJob(rdf_query(iri, fragments_of(server, iri)), graph_media=chosen.media_type,
-                                      max_bytes=current_app.config["MAX_RESULT_BYTES"]))
-        if not outcome.body.strip() or (chosen == ox.RdfFormat.JSON_LD and outcome.body.strip() in (b"[]", b"{}")):
-            raise ApiError(404, f"nothing is known about <{iri}>")
-        response = Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))
+        # JSON-LD bodies are shaped by the Accept header's profile, so it is part of their name.
+        accept = request.headers.get("Accept", "") if chosen == ox.RdfFormat.JSON_LD else ""
+        response = conditional.page((path, chosen.media_type, accept, current_app.config["BASE_IRI"]),
+                                    lambda: _rdf(iri, chosen))
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = _alternates(path)
     return response
+
+
+def _html(iri: str, path: str, kind: str | None) -> Response:
+    server = state()
+    documents = Documents(current_app.config["SOURCES"])  # read once for all the page's quotes
+    began = time.perf_counter()
+    description = describe(server, iri, sources=documents)
+    if not description.found:
+        raise ApiError(404, f"nothing is known about <{iri}>")
+    described = time.perf_counter()
+    extras = page_extras(server, iri, kind, sources=documents, description=description)
+    gathered = time.perf_counter()
+    body = render_template("entity.html", d=description, path=path, kind=kind or "scheme",
+                           formats=ENTITY_FORMATS, **extras)
+    rendered = time.perf_counter()
+    response = Response(body, content_type="text/html; charset=utf-8")
+    # Where a fresh HTML page's time goes, for bench.pages: the statements, the dossier or summary, the template.
+    response.headers["Server-Timing"] = ", ".join(
+        f"{name};dur={(end - start) * 1000:.1f}" for name, start, end in
+        (("describe", began, described), ("extras", described, gathered), ("render", gathered, rendered)))
+    return response
+
+
+def _rdf(iri: str, chosen: ox.RdfFormat) -> Response:
+    server = state()
+    outcome = server.run(QueryJob(rdf_query(iri, fragments_of(server, iri)), graph_media=chosen.media_type,
+                                  max_bytes=current_app.config["MAX_RESULT_BYTES"]))
+    if not outcome.body.strip() or (chosen == ox.RdfFormat.JSON_LD and outcome.body.strip() in (b"[]", b"{}")):
+        raise ApiError(404, f"nothing is known about <{iri}>")
+    return Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))
 
 
 @blueprint.route("/id/<kind>/<name>")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from graph.namespaces import INV, OWL, PREFIXES, sparql_prefixes
+from graph.namespaces import INV, OWL, PREFIXES, SLUG_PATTERN, sparql_prefixes
 from server.entities import quote
 from server.errors import ApiError
 from server.incident_map import incidents_on_map
@@ -17,7 +16,6 @@ from server.state import state
 from server.timeline import filtered, timeline
 
 blueprint = Blueprint("ui", __name__)
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Characters of the document shown on each side of an evidence span.
 CONTEXT = 240
 
@@ -96,7 +94,7 @@ def incident_timeline(slug: str) -> Response:
     :raises ApiError: 404 when no incident has this slug.
     """
     iri = f"{current_app.config['BASE_IRI']}id/incident/{slug}"
-    if not _SLUG.match(slug) or iri not in dict(_incidents()):
+    if not SLUG_PATTERN.match(slug) or iri not in dict(_incidents()):
         raise ApiError(404, f"no incident /id/incident/{slug}")
     moments = timeline(state(), iri, sources=current_app.config["SOURCES"])
     label = dict(_incidents())[iri]
@@ -116,7 +114,7 @@ def evidence_context(slug: str) -> Response:
     :raises ApiError: 404 when no evidence has this slug.
     """
     iri = f"{current_app.config['BASE_IRI']}id/evidence/{slug}"
-    if not _SLUG.match(slug):
+    if not SLUG_PATTERN.match(slug):
         raise ApiError(404, f"no evidence /id/evidence/{slug}")
     rows = state().rows(sparql_prefixes() + f"""SELECT ?doc ?start ?end ?title ?license WHERE {{
         <{iri}> oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
