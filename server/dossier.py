@@ -2,7 +2,7 @@
 
 Everything is asked of the server's state with SPARQL, so a new document's incidents get a dossier
 as soon as they are loaded. Quotes are a few words read from the local documents when the page is
-made (never written to the graph or to disk), each linked to its span in context.
+made (never stored), each linked to its span in context.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespaces import PREFIXES
-from server.entities import Documents, Names, documents_for, term_order
+from server.entities import PREFIXES, Documents, documents_for, labels_of, term_order
 from server.plain_text import short_quote
 from server.state import ServerState
 
@@ -58,6 +57,31 @@ class Item:
     quote: Quote | None = None
 
 
+def _add(items: list[tuple[str, str, str]], entry: tuple[str, str, str]) -> None:
+    if entry not in items:
+        items.append(entry)
+
+
+def quotes(server: ServerState, iris: list[str], sources: Path | Documents | None) -> dict[str, Quote]:
+    """The first evidence span (by document position) of each of ``iris``, with a few of its words."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in sorted(set(iris)))
+    rows = server.rows(PREFIXES + f"""SELECT ?x ?ev ?doc ?start ?end WHERE {{ VALUES ?x {{ {values} }}
+        ?x prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel .
+        ?sel oa:start ?start ; oa:end ?end }}""")
+    rows.sort(key=lambda row: tuple(map(term_order, row[:1] + row[2:4])))  # by ?x ?doc ?start, as ORDER BY would
+    found: dict[str, Quote] = {}
+    documents = documents_for(sources)
+    for x, ev, doc, start, end in rows:
+        if x.value in found:
+            continue
+        begin, finish = int(start.value), int(end.value)
+        text = documents.quote(doc.value, begin, finish)
+        found[x.value] = Quote(ev.value, doc.value, begin, finish, short_quote(text) if text else None)
+    return found
+
+
 def when(day: str | None, begin: str | None, end: str | None, month: str | None, at: str | None = None) -> str | None:
     """A date as the data gives it: a day, a period, a month, or None."""
     if at:
@@ -69,39 +93,35 @@ def when(day: str | None, begin: str | None, end: str | None, month: str | None,
     return month
 
 
-#: What the dossier reads of the incident, of its responses and of its claims: facts, dates, labels, roles,
-#: evidence (and ``inv:respondsTo``, ``inv:about``, ``inv:madeIn``, so that each member has a statement).
-_FACTS = ("sem:eventType", "inv:method", "inv:completionStatus", "inv:targetMission", "sem:hasPlace", "inv:actor",
-          "inv:actingAgency", "inv:actingOfficial", "inv:addressee", "inv:invokes", "dct:description")
-_DATES = ("sem:hasTimeStamp", "sem:hasBeginTimeStamp", "sem:hasEndTimeStamp", "inv:month", "inv:dateTime")
-_ROLES = ("inv:claimant", "inv:disputedBy", "inv:invokes", "inv:characterisation", "inv:supportedBy")
-_READ = (*_FACTS, *_DATES, *_ROLES, "rdfs:label", "prov:wasDerivedFrom", "inv:respondsTo", "inv:about", "inv:madeIn")
-# The whole dossier in one query: the members (the incident "i", its responses "r", the claims about it or
-# about what answered it "c") with what is read of each; the incident's participants and city; the
-# points it may be drawn at ("p0" its own geometry, then its place, mission, the mission's city). Each
-# row carries the labels of its object and, for evidence, the span: both OPTIONAL after the union,
-# where every branch has bound ?o (a free ?o would pair a row with every label of the store).
-# "?s a inv:Claim" stays inside each claim branch, where ?s is bound: after the union the engine
-# would read every typed node.
-_DOSSIER = """SELECT DISTINCT ?kind ?s ?p ?o ?l ?doc ?start ?end WHERE {
-  { { { BIND(<%(iri)s> AS ?s) BIND("i" AS ?kind) }
-      UNION { ?s inv:respondsTo <%(iri)s> BIND("r" AS ?kind) }
-      UNION { ?s inv:about <%(iri)s> . ?s a inv:Claim BIND("c" AS ?kind) }
-      UNION { ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> . ?s inv:about ?e . ?s a inv:Claim BIND("c" AS ?kind) }
-      UNION { ?e inv:respondsTo <%(iri)s> . ?s inv:madeIn ?e . ?s a inv:Claim BIND("c" AS ?kind) }
-    } ?s ?p ?o FILTER(?p IN (%(read)s)) }
-  UNION { <%(iri)s> sem:hasActor ?role . ?role rdf:value ?o BIND(<%(iri)s> AS ?s) BIND(inv:participant AS ?p)
-          BIND("i" AS ?kind) }
-  UNION { <%(iri)s> inv:targetMission ?m . ?m inv:city ?o BIND(<%(iri)s> AS ?s) BIND(inv:city AS ?p)
-          BIND("i" AS ?kind) }
-  UNION { <%(iri)s> geo:hasGeometry/geo:asWKT ?o BIND("p0" AS ?kind) }
-  UNION { <%(iri)s> sem:hasPlace/geo:hasGeometry/geo:asWKT ?o BIND("p1" AS ?kind) }
-  UNION { <%(iri)s> inv:targetMission/geo:hasGeometry/geo:asWKT ?o BIND("p2" AS ?kind) }
-  UNION { <%(iri)s> inv:targetMission/inv:city/geo:hasGeometry/geo:asWKT ?o BIND("p3" AS ?kind) }
-  OPTIONAL { ?o rdfs:label ?l
-             FILTER(isIRI(?o) && ?p NOT IN (inv:respondsTo, inv:about, inv:madeIn, prov:wasDerivedFrom)) }
-  OPTIONAL { ?o oa:hasSource ?doc ; oa:hasSelector ?selector . ?selector oa:start ?start ; oa:end ?end
-             FILTER(?p = prov:wasDerivedFrom) }
+# The labels are asked for inside the branches that bind ?o: after the dates branch, which binds no
+# ?o, a label pattern would pair that one row with every label in the store.
+_CORE = """SELECT ?p ?o ?o_l ?day ?begin ?end ?month ?at WHERE {
+  { { <%(iri)s> ?p ?o FILTER(?p IN (sem:eventType, inv:method, inv:completionStatus, inv:targetMission, sem:hasPlace,
+                                   inv:actor, inv:actingAgency, inv:actingOfficial, inv:addressee, inv:invokes,
+                                   dct:description)) }
+    UNION { <%(iri)s> sem:hasActor ?role . ?role rdf:value ?o . BIND(inv:participant AS ?p) }
+    UNION { <%(iri)s> inv:targetMission ?m . ?m inv:city ?o . BIND(inv:city AS ?p) }
+    %(label)s }
+  UNION { BIND(<%(iri)s> AS ?i) OPTIONAL { ?i sem:hasTimeStamp ?day } OPTIONAL { ?i sem:hasBeginTimeStamp ?begin }
+          OPTIONAL { ?i sem:hasEndTimeStamp ?end } OPTIONAL { ?i inv:month ?month } OPTIONAL { ?i inv:dateTime ?at } }
+}"""
+_POINT = """SELECT ?wkt WHERE { { <%(iri)s> geo:hasGeometry/geo:asWKT ?wkt }
+  UNION { <%(iri)s> (sem:hasPlace|inv:targetMission|inv:targetMission/inv:city)/geo:hasGeometry/geo:asWKT ?wkt } }
+  LIMIT 1"""
+# Labels are looked up afterwards by name (entities.labels_of): an OPTIONAL label per row costs a read of every label.
+_RESPONSES = """SELECT DISTINCT ?r ?t ?a ?day ?begin ?month WHERE {
+  ?r inv:respondsTo <%(iri)s> .
+  OPTIONAL { ?r sem:eventType ?t }
+  OPTIONAL { ?r inv:actor ?a }
+  OPTIONAL { ?r sem:hasTimeStamp ?day } OPTIONAL { ?r sem:hasBeginTimeStamp ?begin } OPTIONAL { ?r inv:month ?month }
+}"""
+# "?c a inv:Claim" stays inside each branch, where ?c is bound: after the union the engine reads every typed node.
+_CLAIMS = """SELECT DISTINCT ?c ?role ?w WHERE {
+  { ?c inv:about <%(iri)s> . ?c a inv:Claim }
+  UNION { ?e (inv:respondsTo|inv:relatedIncident) <%(iri)s> . ?c inv:about ?e . ?c a inv:Claim }
+  UNION { ?e inv:respondsTo <%(iri)s> . ?c inv:madeIn ?e . ?c a inv:Claim }
+  OPTIONAL { VALUES ?role { inv:claimant inv:disputedBy inv:invokes inv:characterisation inv:supportedBy }
+             ?c ?role ?w }
 }"""
 _ROLE_NAMES = {"claimant": "asserted by", "disputedBy": "disputed by", "invokes": "law invoked",
                "characterisation": "kind", "supportedBy": "supported by"}
@@ -130,106 +150,49 @@ def _point(wkt: str | None) -> tuple[float, float] | None:
     return lat, lon
 
 
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _prefixed(names: tuple[str, ...]) -> set[str]:
-    return {PREFIXES[name.split(":", 1)[0]] + name.split(":", 1)[1] for name in names}
-
-
-_FACT_IRIS = _prefixed((*_FACTS, "inv:participant", "inv:city"))
-_DATE_NAMES = {iri: _local(iri) for iri in _prefixed(_DATES)}
-_ROLE_IRIS = {iri: _ROLE_NAMES[_local(iri)] for iri in _prefixed(_ROLES)}
-_ROLE_ORDER = {name: number for number, name in enumerate(_ROLE_NAMES.values())}
-_EVENT_TYPE, _ACTOR, _LABEL, _DERIVED = (next(iter(_prefixed((name,)))) for name in (
-    "sem:eventType", "inv:actor", "rdfs:label", "prov:wasDerivedFrom"))
-
-
-@dataclass
-class _Member:
-    """What the query said of one member of the dossier, before it is shown."""
-
-    kind: str
-    statements: dict[tuple[str, ox.Term], None] = field(default_factory=dict)
-    dates: dict[str, list[str]] = field(default_factory=dict)
-    spans: dict[str, tuple] = field(default_factory=dict)
-
-    def date(self, name: str) -> str | None:
-        return min(self.dates.get(name, ()), default=None)
-
-
-def _members(rows: list[tuple], names: Names) -> tuple[dict[str, _Member], list[tuple[str, str]]]:
-    """The rows of the dossier query by member, the labels into ``names``, and the points (kind, WKT)."""
-    members: dict[str, _Member] = {}
-    points = []
-    for kind, s, p, o, label, doc, start, end in rows:
-        if kind.value.startswith("p"):
-            points.append((kind.value, o.value))
-            continue
-        member = members.setdefault(s.value, _Member(kind.value))
-        names.add(o, label)
-        if p.value == _LABEL:
-            names.add(s, o)
-        elif p.value in _DATE_NAMES:
-            member.dates.setdefault(_DATE_NAMES[p.value], []).append(o.value)
-        elif p.value == _DERIVED:
-            if doc is not None and start is not None and end is not None:
-                span = (term_order(doc), term_order(start), term_order(end), o.value)
-                member.spans[o.value] = (span, doc.value, int(start.value), int(end.value))
-        else:
-            member.statements[(p.value, o)] = None
-    return members, points
-
-
-def _quote(member: _Member, documents: Documents) -> Quote | None:
-    """The first evidence span of a member (by document, then position), with a few of its words."""
-    if not member.spans:
-        return None
-    _, document, start, end = min(member.spans.values(), key=lambda span: span[0])
-    evidence = min(member.spans, key=lambda iri: member.spans[iri][0])
-    text = documents.quote(document, start, end)
-    return Quote(evidence, document, start, end, short_quote(text) if text else None)
-
-
 def dossier(server: ServerState, iri: str, *, sources: Path | Documents | None = None) -> Dossier:
-    """Gather the dossier of the incident ``iri``, in one query."""
+    """Gather the dossier of the incident ``iri``."""
     found = Dossier(iri)
-    names = Names()
-    members, points = _members(server.rows(_DOSSIER % {"iri": iri, "read": ", ".join(dict.fromkeys(_READ))}), names)
-    documents = documents_for(sources)
+    for p, o, o_l, day, begin, end, month, at in server.rows(PREFIXES + _CORE % {"iri": iri, "label": label("?o")}):
+        if p is None:
+            found.when = when(value(day), value(begin), value(end), value(month), value(at)) or found.when
+            continue
+        name = p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        shown = (value(o_l) or (o.value if isinstance(o, ox.Literal) else slug_of(o.value)))
+        entry = (o.value if isinstance(o, ox.NamedNode) else "", shown)
+        if entry not in found.facts.setdefault(name, []):
+            found.facts[name].append(entry)
+    wkt = server.rows(PREFIXES + _POINT % {"iri": iri})
+    found.point = _point(value(wkt[0][0])) if wkt else None
+    items: dict[str, Item] = {}
+    responses = server.rows(PREFIXES + _RESPONSES % {"iri": iri})
+    claimed = server.rows(PREFIXES + _CLAIMS % {"iri": iri})
+    names = labels_of(server, [term for row in responses for term in row[:3] if term is not None]
+                      + [term for row in claimed for term in (row[0], row[2]) if term is not None])
 
     def named(term: ox.Term) -> str:
-        return names.shown(term) or slug_of(term.value)
+        english, first = names.get(term.value, (None, None))
+        return english or first or slug_of(term.value)
 
-    incident = members.pop(iri, None)
-    if incident is not None:
-        for p, o in sorted(incident.statements, key=lambda row: (row[0], term_order(row[1]))):
-            if p not in _FACT_IRIS:
-                continue
-            shown = names.shown(o) or (o.value if isinstance(o, ox.Literal) else slug_of(o.value))
-            entry = (o.value if isinstance(o, ox.NamedNode) else "", shown)
-            if entry not in found.facts.setdefault(_local(p), []):
-                found.facts[_local(p)].append(entry)
-        found.when = when(*(incident.date(name) for name in ("hasTimeStamp", "hasBeginTimeStamp", "hasEndTimeStamp",
-                                                              "month", "dateTime")))
-        found.quote = _quote(incident, documents)
-    found.point = next((point for _, wkt in sorted(points) if (point := _point(wkt)) is not None), None)
-    responses, claims = [], []
-    for member_iri, member in members.items():
-        item = Item(member_iri, named(ox.NamedNode(member_iri)), quote=_quote(member, documents))
-        statements = sorted(member.statements, key=lambda row: (row[0], named(row[1]) if isinstance(
-            row[1], ox.NamedNode) else row[1].value))
-        if member.kind == "r":
-            item.when = when(member.date("hasTimeStamp"), member.date("hasBeginTimeStamp"), None, member.date("month"))
-            item.kinds = list(dict.fromkeys(named(o) for p, o in statements if p == _EVENT_TYPE)) or ["other response"]
-            item.parties = list(dict.fromkeys(("by", o.value, named(o)) for p, o in statements if p == _ACTOR))
-            responses.append(item)
-        else:
-            parties = [(_ROLE_IRIS[p], o.value, named(o)) for p, o in statements if p in _ROLE_IRIS]
-            item.parties = sorted(dict.fromkeys(parties), key=lambda party: (_ROLE_ORDER[party[0]], party[2]))
-            claims.append(item)
-    for item in sorted(responses, key=lambda i: (i.when or "9999", i.label)):
-        found.responses.setdefault(item.kinds[0], []).append(item)
-    found.claims = sorted(claims, key=lambda i: (i.quote.start if i.quote else 10**9, i.label))
+    for r, t, a, day, begin, month in responses:
+        item = items.setdefault(r.value, Item(r.value, named(r)))
+        item.when = when(value(day), value(begin), None, value(month)) or item.when
+        kind = named(t) if t is not None else "other response"
+        if kind not in item.kinds:
+            item.kinds.append(kind)
+        if a is not None:
+            _add(item.parties, ("by", a.value, named(a)))
+    claims: dict[str, Item] = {}
+    for c, role, w in claimed:
+        item = claims.setdefault(c.value, Item(c.value, named(c)))
+        if role is not None and w is not None:
+            name = _ROLE_NAMES[role.value.rsplit("#", 1)[-1]]
+            _add(item.parties, (name, w.value, named(w)))
+    said = quotes(server, [iri, *items, *claims], sources)
+    found.quote = said.get(iri)
+    for item in [*items.values(), *claims.values()]:
+        item.quote = said.get(item.iri)
+    for item in sorted(items.values(), key=lambda i: (i.when or "9999", i.label)):
+        found.responses.setdefault(item.kinds[0] if item.kinds else "other response", []).append(item)
+    found.claims = sorted(claims.values(), key=lambda i: (i.quote.start if i.quote else 10**9, i.label))
     return found

@@ -160,6 +160,7 @@ _PAGE = """SELECT DISTINCT ?section ?x ?p ?o ?l ?start ?end WHERE {
 }"""
 _PARTS = 'UNION { VALUES ?x { %s } ?x ?p ?o BIND("2" AS ?section) OPTIONAL { ?o rdfs:label ?l } }'
 _PART_PREDICATES = "UNION { VALUES ?part { %s } ?part ?x ?any }"
+_LABELS = "SELECT ?t ?l WHERE { VALUES ?t { %s } ?t rdfs:label ?l }"
 #: The most rows of parts, and of links to the entity, that a page lists.
 MOST_ROWS = 2000
 
@@ -192,6 +193,23 @@ def term_order(term: ox.Term | None) -> tuple:
 def _english(literal: ox.Literal) -> bool:
     language = (literal.language or "").lower()
     return language == "en" or language.startswith("en-")
+
+
+def labels_of(server: ServerState, terms: list[ox.Term]) -> dict[str, tuple[str | None, str | None]]:
+    """The English label and the first label of any language of each IRI among ``terms``, in one query.
+
+    Asked by name (``VALUES``), not by an OPTIONAL per row, which the engine answers by reading every label.
+    """
+    iris = sorted({term.value for term in terms if isinstance(term, ox.NamedNode)})
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(iris), 500):
+        batch = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        for term, literal in server.rows(PREFIXES + _LABELS % batch):
+            english, first = found.get(term.value, (None, None))
+            if english is None and isinstance(literal, ox.Literal) and _english(literal):
+                english = literal.value
+            found[term.value] = (english, first if first is not None else literal.value)
+    return found
 
 
 class Names:
