@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from graph import journal
 from graph.config import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR
 from graph.evidence import EvidenceProblem, check_evidence
 from graph.journal import Entry
-from graph.layout import NotAStore, check_target, current_generation, new_generation, swap_in
+from graph.layout import GENERATIONS, MARKER, NotAStore, check_target, current_generation, new_generation, swap_in
 from graph.loader import DataFile, data_files, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, inferred_graph
 from graph.sources import load_manifest, manifest_path
@@ -118,33 +120,81 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
                              details=[str(problem) for problem in problems])
     quads, entries = _replay_journal(quads, path, progress)
     journalled = len(entries)
+    digest = inputs_digest(files, shapes_dir)
+    before = _Footprint.of(path)
+    # Unique even for two builds in one second: the serving generation is never written into.
+    generation = new_generation(path, f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     report = None
-    if validate:
-        progress("validate against the shapes")
-        # Spans were re-checked above; the shapes need not read the documents again.
-        report = validate_quads(quads, files=files, sources=None, shapes_dir=shapes_dir)
-        if not report.conforms:
+    try:
+        # The new generation is written on a second thread while the data is validated (Oxigraph's
+        # bulk loader and the SHACL engine release the interpreter lock). It is swapped in only
+        # once it conforms, and removed otherwise: a failed build never replaces the serving store.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+            progress(f"write {len(quads)} quads to a new store")
+            loading = pool.submit(write_store, generation / "oxigraph", quads)
+            if validate:
+                progress("validate against the shapes")
+                # Spans were re-checked above; the shapes need not read the documents again.
+                report = validate_quads(quads, files=files, sources=None, shapes_dir=shapes_dir)
+            store = loading.result()
+        if report is not None and not report.conforms:
             if entries:
                 raise _journal_report(report, entries)
             raise BuildError("the data does not conform to the shapes:", details=report.to_text().splitlines())
-    digest = inputs_digest(files, shapes_dir)
-    generation = new_generation(path, f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
-    try:
-        distinct = sorted(set(quads), key=str)
-        progress(f"write {len(distinct)} quads to a new store")
-        store = OxigraphStore(generation / "oxigraph")
-        store.bulk_load_quads(distinct)
-        store.flush()
         summary = summarise(store)
         del store
         (generation / BUILD_INFO).write_text(json.dumps({"inputs": digest, "quads": summary.total,
                                                          "journal_entries": journalled}, indent=2))
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
+        before.restore(path)
         raise
     swap_in(path, generation)
     progress("done")
     return BuildResult(path, digest, summary, time.perf_counter() - began, sources is not None, report)
+
+
+def write_store(directory: Path, quads: list[ox.Quad]) -> OxigraphStore:
+    """A new on-disk store at ``directory`` holding ``quads``.
+
+    The quads go through an N-Quads file beside the store: Oxigraph's bulk loader reads a file
+    without the interpreter lock (it holds it while it takes Python quads), so validation runs
+    meanwhile, and the file, unlike the text in memory, adds nothing to the peak. The loader drops
+    duplicate quads itself.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    staged = directory.parent / "quads.nq"
+    try:
+        ox.serialize(quads, str(staged), format=ox.RdfFormat.N_QUADS)
+        target = ox.Store(str(directory))
+        target.bulk_load(path=str(staged), format=ox.RdfFormat.N_QUADS)
+        target.flush()
+        del target
+    finally:
+        staged.unlink(missing_ok=True)
+    return OxigraphStore(directory)
+
+
+@dataclass(frozen=True)
+class _Footprint:
+    """What of a build target existed before a build, so that a failed build leaves no more."""
+
+    existed: bool
+    marked: bool
+    generations: bool
+
+    @classmethod
+    def of(cls, path: Path) -> _Footprint:
+        return cls(path.exists(), (path / MARKER).exists(), (path / GENERATIONS).exists())
+
+    def restore(self, path: Path) -> None:
+        """Remove the marker, generations folder and target that the failed build created."""
+        if not self.generations:
+            shutil.rmtree(path / GENERATIONS, ignore_errors=True)
+        if not self.marked:
+            (path / MARKER).unlink(missing_ok=True)
+        if not self.existed:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _replay_journal(quads: list[ox.Quad], path: Path, progress: Progress) -> tuple[list[ox.Quad], list[Entry]]:
@@ -185,4 +235,4 @@ def is_current(path: Path, *, data_dir: Path = DATA_DIR, ontology_dir: Path = ON
     return built_digest(path) == inputs_digest(data_files(data_dir=data_dir, ontology_dir=ontology_dir))
 
 
-__all__ = ["BuildError", "BuildResult", "build_store", "built_digest", "is_current", "open_built_store"]
+__all__ = ["BuildError", "BuildResult", "build_store", "built_digest", "is_current", "open_built_store", "write_store"]

@@ -94,6 +94,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     http_threads: int = 64
+    #: The SHACL engine validation uses (``INVIOLABLE_SHACL_ENGINE``), None for the default;
+    #: graph.validation.turbo checks the name.
+    shacl_engine: str | None = None
     remote: RemoteSettings = field(default_factory=RemoteSettings)
     #: Every other ``INVIOLABLE_*`` variable, by name without the prefix, its value read as JSON when
     #: it is JSON (``true``, ``3``) and as text otherwise; the server takes them as config keys.
@@ -101,8 +104,8 @@ class Settings:
 
 
 _KNOWN = {"STORE", "SOURCES", "WRITE_TOKEN", "QUERY_TIMEOUT", "BASE_IRI", "QUERY_WORKERS", "MAX_BODY_BYTES",
-          "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "REMOTE_UPDATE_URL", "REMOTE_GRAPH_STORE_URL",
-          "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
+          "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "SHACL_ENGINE", "REMOTE_UPDATE_URL",
+          "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
 
 
 def _extras(env: Mapping[str, str]) -> dict[str, object]:
@@ -142,6 +145,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         host=text("HOST") or "127.0.0.1",
         port=_port(env, 8000),
         http_threads=int(_number(env, "HTTP_THREADS", "64", int)),
+        shacl_engine=text("SHACL_ENGINE"),
         remote=RemoteSettings(update_url=text("REMOTE_UPDATE_URL"), graph_store_url=text("REMOTE_GRAPH_STORE_URL"),
                               user=text("REMOTE_USER"), password=env.get("INVIOLABLE_REMOTE_PASSWORD"),
                               isql=text("REMOTE_ISQL"), load_dir=Path(load_dir) if load_dir else None),

@@ -45,6 +45,22 @@ def test_build_refuses_a_non_conforming_store_with_the_report(tmp_path: Path) ->
     assert not (tmp_path / "store").exists()
 
 
+def test_build_refused_while_its_store_was_loading_leaves_the_serving_store(tmp_path: Path) -> None:
+    # The new generation is written while the data is validated: refusing it must remove it.
+    from graph.layout import GENERATIONS, current_generation
+
+    good = build_store(_data_dir(tmp_path / "good", CONFORMING), path=tmp_path / "store")
+    serving = current_generation(tmp_path / "store")
+    broken = _data_dir(tmp_path / "bad", CONFORMING, FIXTURES / "broken" / "claim-without-claimant.ttl")
+    with pytest.raises(BuildError, match="does not conform"):
+        build_store(broken, path=tmp_path / "store")
+    assert current_generation(tmp_path / "store") == serving
+    assert [p.name for p in (tmp_path / "store" / GENERATIONS).iterdir()] == [serving.name]
+    from graph.store import open_built_store
+
+    assert len(open_built_store(tmp_path / "store")) == good.summary.total
+
+
 def test_committed_data_conforms() -> None:
     report = validate_files(collect_files())
     assert report.conforms, report.to_text()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from graph.namespaces import INV
+from graph.namespaces import INV, SHAPES
 from graph.validation.report import VIOLATION, WARNING, ValidationResult
 
 ACKNOWLEDGED = str(INV.acknowledgedWarning)
@@ -78,7 +78,7 @@ def acknowledge(results: Sequence[ValidationResult], quads: Iterable[ox.Quad]) -
                 severity=WARNING, focus=unused.focus, path=ACKNOWLEDGED,
                 message=f"The acknowledged warning on {_short(unused.path)} is no longer raised; "
                         "remove the acknowledgement.", shape=STALE_SHAPE,
-                component="https://w3id.org/inviolable/shapes#AcknowledgementConstraintComponent"))
+                component=str(SHAPES.AcknowledgementConstraintComponent)))
     return marked
 
 

@@ -37,10 +37,10 @@ from graph.validation.literals import ill_formed_results, wrong_datatype_results
 from graph.validation.report import VIOLATION, ValidationResult
 from graph.validation.vocabulary_terms import undefined_term_results
 
-DATASET_NODE = "https://w3id.org/inviolable/shapes#dataset"
+DATASET_NODE = str(SHAPES.dataset)
 CHECK = URIRef(str(SHAPES["check"]))
 WHOLE_GRAPH = URIRef(str(SHAPES["wholeGraph"]))
-CLOSED_WORLD_COMPONENT = "https://w3id.org/inviolable/shapes#ClosedWorldConstraintComponent"
+CLOSED_WORLD_COMPONENT = str(SHAPES.ClosedWorldConstraintComponent)
 _TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -49,8 +49,9 @@ class WholeGraphRule(Protocol):
 
     shape: str
 
-    def run(self, store: ox.Store, quads: Sequence[ox.Quad]) -> list[ValidationResult]:
-        """The results of the rule over ``store``, whose default graph holds the triples of ``quads``."""
+    def run(self, store: ox.Store, quads: Sequence[ox.Quad], text: str | None = None) -> list[ValidationResult]:
+        """The results of the rule over ``store``, whose default graph holds the triples of ``quads``
+        (``text``, when given, is those triples as N-Triples)."""
         ...
 
 
@@ -69,7 +70,7 @@ class DatasetRule:
     severity: str
     focus: str = "focus"
 
-    def run(self, store: ox.Store, quads: Sequence[ox.Quad]) -> list[ValidationResult]:
+    def run(self, store: ox.Store, quads: Sequence[ox.Quad], text: str | None = None) -> list[ValidationResult]:
         """One result per solution that binds ``?value``."""
         results = []
         for solution in store.query(self.query):
@@ -93,11 +94,12 @@ class ClosedWorldRule:
     message: str
     datatype_checked: frozenset[str] = frozenset()
 
-    def run(self, store: ox.Store, quads: Sequence[ox.Quad]) -> list[ValidationResult]:
-        """The violations the check finds in ``store`` (which holds the triples of ``quads``)."""
+    def run(self, store: ox.Store, quads: Sequence[ox.Quad], text: str | None = None) -> list[ValidationResult]:
+        """The violations the check finds in ``store`` (which holds the triples of ``quads``, and
+        ``text`` those triples as N-Triples when given)."""
         options = {"message": self.message, "shape": self.shape, "component": CLOSED_WORLD_COMPONENT}
         if self.check == "defined-terms":
-            return undefined_term_results(quads, store=store, **options)
+            return undefined_term_results(quads, store=store, triples_text=text, **options)
         if self.check == "lexical-forms":
             # Over the quads as parsed: the store holds some literals in canonical form ("1" for "01").
             return ill_formed_results(quads, **options)
@@ -199,12 +201,16 @@ def rules_store(quads: Iterable[ox.Quad] | None = None, *, triples_text: str | N
 
 
 def run_rules(store: ox.Store, quads: Sequence[ox.Quad], rules: Sequence[WholeGraphRule],
-              timings: dict[str, float] | None = None) -> list[ValidationResult]:
-    """Evaluate ``rules`` over ``store`` (see :func:`rules_store`); ``timings`` gets each rule's seconds."""
+              timings: dict[str, float] | None = None, *, text: str | None = None) -> list[ValidationResult]:
+    """Evaluate ``rules`` over ``store`` (see :func:`rules_store`); ``timings`` gets each rule's seconds.
+
+    :param text: the triples of ``quads`` as N-Triples (:func:`graph.validation.turbo.triples_text`),
+        when already written: the closed-world term check then scans it instead of querying the store.
+    """
     results = []
     for rule in rules:
         began = time.perf_counter()
-        results.extend(rule.run(store, quads))
+        results.extend(rule.run(store, quads, text))
         if timings is not None:
             name = rule.shape.rpartition("#")[2] + (f" {rule.check}" if isinstance(rule, ClosedWorldRule) else "")
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - began

@@ -61,10 +61,10 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
         shacl = pool.submit(_timed_call, timings, "shacl", run_shapes_on_text, text, quads, core, engine=name)
         with _timed(timings, "rules store"):
             store = rules_store(triples_text=text)
-        del text
         rule_seconds: dict[str, float] = {}
         with _timed(timings, "rules"):
-            rule_results = run_rules(store, quads, rules, rule_seconds)
+            rule_results = run_rules(store, quads, rules, rule_seconds, text=text)
+        del text
         try:
             results_graph = shacl.result()
         except EngineError:

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from graph.namespaces import PREFIXES, SH
+from graph.namespaces import PREFIXES, SH, SHAPES
 
 if TYPE_CHECKING:
     from graph.validation.report import ValidationReport, ValidationResult
 
 FORMATS = ("text", "turtle", "json", "junit", "github")
-SHAPES = "https://w3id.org/inviolable/shapes#"
 
 
 def to_turtle(report: ValidationReport) -> str:
@@ -38,7 +37,7 @@ def to_turtle(report: ValidationReport) -> str:
         graph.add((item, SH.resultSeverity, SH[result.severity]))
         graph.add((item, SH.resultMessage, Literal(result.message, lang="en")))
         graph.add((item, SH.sourceConstraintComponent,
-                   URIRef(result.component or SHAPES + "EvidenceSpanConstraintComponent")))
+                   URIRef(result.component or str(SHAPES.EvidenceSpanConstraintComponent))))
         if result.shape:
             graph.add((item, SH.sourceShape, URIRef(result.shape)))
         if result.path and result.short_path != result.path:

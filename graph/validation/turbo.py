@@ -3,7 +3,8 @@
 pyshacl-turbo is a Rust SHACL engine with pyshacl's interface; it reads the triples as N-Triples
 text written by Oxigraph, so no rdflib graph of the data is ever built. pyshacl, the reference,
 validates an rdflib graph converted term by term. Both return pyshacl's report graph, so the rest
-of the validation does not depend on the engine. ``INVIOLABLE_SHACL_ENGINE`` chooses the default.
+of the validation does not depend on the engine. The ``shacl_engine`` setting (``INVIOLABLE_SHACL_ENGINE``,
+:mod:`graph.config`) chooses the default.
 
 The engines agree on every fixture but two points (docs/validation.md): for ``sh:lessThanOrEquals``
 pyshacl-turbo reports an ``xsd:gYear`` and an ``xsd:date``, which XML Schema does not order, where
@@ -14,7 +15,6 @@ right datatype (``"2030-13"^^xsd:gYearMonth``), which pyshacl accepts.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -25,6 +25,7 @@ import pyshacl_turbo
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph
 
+from graph.config import settings
 from graph.validation.convert import quads_to_graph
 
 ENGINES = ("turbo", "pyshacl")
@@ -41,14 +42,15 @@ class EngineError(ShapesError, ValueError):
 
 
 def engine_name(engine: str | None = None) -> str:
-    """The engine to use: ``engine`` if given, else ``$INVIOLABLE_SHACL_ENGINE``, else turbo.
+    """The engine to use: ``engine`` if given, else the ``shacl_engine`` setting
+    (``INVIOLABLE_SHACL_ENGINE``, :mod:`graph.config`), else turbo.
 
     >>> engine_name("pyshacl")
     'pyshacl'
 
     :raises EngineError: when the name is not one of :data:`ENGINES`.
     """
-    name = (engine or os.environ.get(ENGINE_VARIABLE) or DEFAULT_ENGINE).strip().lower()
+    name = (engine or settings().shacl_engine or DEFAULT_ENGINE).strip().lower()
     if name not in ENGINES:
         raise EngineError(f"unknown SHACL engine {name!r} (from {'the option' if engine else ENGINE_VARIABLE}); "
                          f"use one of {', '.join(ENGINES)}")

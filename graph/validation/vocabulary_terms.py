@@ -11,6 +11,7 @@ any triple, is a misspelling or an invention, and is reported on each triple tha
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -118,6 +119,17 @@ def _store_terms(store: ox.Store, namespaces: Sequence[str]) -> list[ox.NamedNod
     return [solution["term"] for solution in store.query(query)]
 
 
+def _text_terms(text: str, namespaces: Sequence[str]) -> set[str]:
+    """Every IRI of ``namespaces`` written between angle brackets in the N-Triples ``text``.
+
+    N-Triples writes each IRI whole between ``<`` and ``>``, so this holds every such term of the
+    triples; an IRI quoted inside a literal adds a name that no triple uses, which costs only the
+    pass over the quads that confirms it.
+    """
+    alternatives = "|".join(re.escape(namespace) for namespace in sorted(namespaces, key=len, reverse=True))
+    return set(re.findall(f"<((?:{alternatives})[^<>\\s]*)>", text))
+
+
 def _declared_in_store(store: ox.Store, namespace: str = str(INV)) -> set[str]:
     """:func:`declared_terms` of the triples of ``store``."""
     kinds = " ".join(f"<{kind}>" for kind in sorted(DECLARATIONS))
@@ -129,12 +141,15 @@ def _declared_in_store(store: ox.Store, namespace: str = str(INV)) -> set[str]:
 
 def undefined_term_results(quads: Sequence[ox.Quad], *, message: str, shape: str, component: str,
                            vocabularies: Sequence[Vocabulary] | None = None, store: ox.Store | None = None,
+                           triples_text: str | None = None,
                            ontology_dir: Path = ONTOLOGY_DIR) -> list[ValidationResult]:
     """One violation per triple that uses an undefined term of a checked namespace.
 
     :param message: template with ``{term}``, ``{vocabulary}`` and ``{hint}`` placeholders.
     :param store: a store holding the triples of ``quads``: the distinct terms are then found by one
         query, and the quads are read only when one of them is undefined.
+    :param triples_text: with ``store``, the triples as N-Triples: the terms are then found by a
+        scan of the text, much cheaper than the query over every position of every triple.
     """
     if store is not None:
         project = Vocabulary("inv", str(INV), ontology_terms(ontology_dir) | _declared_in_store(store), "ontology/")
@@ -145,16 +160,19 @@ def undefined_term_results(quads: Sequence[ox.Quad], *, message: str, shape: str
     checked.sort(key=lambda v: -len(v.namespace))
     verdicts: dict[ox.NamedNode, Vocabulary | None] = {}
 
-    def judge(term: ox.NamedNode) -> Vocabulary | None:
+    def judge(iri: str) -> Vocabulary | None:
         for vocabulary in checked:
-            if term.value.startswith(vocabulary.namespace):
-                local = term.value[len(vocabulary.namespace):]
+            if iri.startswith(vocabulary.namespace):
+                local = iri[len(vocabulary.namespace):]
                 return vocabulary if local and local not in vocabulary.terms else None
         return None
 
-    suspects: set[ox.NamedNode] | None = None
+    suspects: set[str] | None = None
     if store is not None:
-        suspects = {term for term in _store_terms(store, [v.namespace for v in checked]) if judge(term) is not None}
+        namespaces = [v.namespace for v in checked]
+        found = (_text_terms(triples_text, namespaces) if triples_text is not None
+                 else {term.value for term in _store_terms(store, namespaces)})
+        suspects = {iri for iri in found if judge(iri) is not None}
         if not suspects:
             return []
 
@@ -163,7 +181,7 @@ def undefined_term_results(quads: Sequence[ox.Quad], *, message: str, shape: str
             return None
         if term in verdicts:
             return verdicts[term]
-        verdict = judge(term) if suspects is None or term in suspects else None
+        verdict = judge(term.value) if suspects is None or term.value in suspects else None
         verdicts[term] = verdict
         return verdict
 
