@@ -25,11 +25,15 @@ from flask import Flask, current_app, request
 from server.errors import ApiError
 
 DEFAULT_MAX_DEPTH = 64
+# An escape outside strings and IRIs (``e:a\\#b`` in a prefixed name) is read before a comment, and
+# an IRI may hold \\u / \\U escapes, as the grammars of Turtle and SPARQL have it: otherwise a '#'
+# after them would hide the rest of the line from this reading but not from the parser.
 _TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
+    (?P<escape>\\.)
+  | (?P<comment>\#[^\n\r]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<open><<\(?|[{(\[])
   | (?P<close>\)?>>|[})\]])
   | (?P<word>[A-Za-z_][\w-]*)
