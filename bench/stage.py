@@ -21,7 +21,6 @@ import resource
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,9 +70,7 @@ def _load(store: Path, quads: list[ox.Quad]) -> float:
 
 
 def build_file(source: Path, store: Path, *, validate: bool = True) -> dict:
-    """Parse ``source``, then validate it while it is bulk-loaded into a new store at ``store``, timing each step.
-
-    ``load_s`` overlaps ``validate_s``, as in the build.
+    """Parse ``source``, validate it, then bulk-load it into a new store at ``store``, timing each step.
 
     :raises SyntaxError: when the file does not parse.
     """
@@ -83,18 +80,16 @@ def build_file(source: Path, store: Path, *, validate: bool = True) -> dict:
     figures.update(quads=len(quads), parse_s=round(time.perf_counter() - began, 2), parse_peak_mb=_peak_mb())
     shutil.rmtree(store, ignore_errors=True)
     store.mkdir(parents=True)
-    # As graph.build does: the new store is written on a second thread while the data is validated.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
-        loading = pool.submit(_load, store, quads)
-        if validate:
-            from graph.validation import validate_quads
+    # As graph.build does: validated first, then written.
+    if validate:
+        from graph.validation import validate_quads
 
-            step = time.perf_counter()
-            report = validate_quads(quads)
-            figures.update(validate_s=round(time.perf_counter() - step, 2), validate_peak_mb=_peak_mb(),
-                           conforms=report.conforms, results=len(report.results),
-                           validate_steps=validation_steps(report.timings))
-        figures.update(load_s=loading.result())
+        step = time.perf_counter()
+        report = validate_quads(quads)
+        figures.update(validate_s=round(time.perf_counter() - step, 2), validate_peak_mb=_peak_mb(),
+                       conforms=report.conforms, results=len(report.results),
+                       validate_steps=validation_steps(report.timings))
+    figures.update(load_s=_load(store, quads))
     figures.update(load_peak_mb=_peak_mb(), total_s=round(time.perf_counter() - began, 2), peak_mb=_peak_mb(),
                    store_bytes=sum(f.stat().st_size for f in store.rglob("*") if f.is_file()))
     return figures

@@ -45,8 +45,8 @@ def test_build_refuses_a_non_conforming_store_with_the_report(tmp_path: Path) ->
     assert not (tmp_path / "store").exists()
 
 
-def test_build_refused_while_its_store_was_loading_leaves_the_serving_store(tmp_path: Path) -> None:
-    # The new generation is written while the data is validated: refusing it must remove it.
+def test_build_refused_leaves_the_serving_store_and_no_new_generation(tmp_path: Path) -> None:
+    # A refused build must leave no generation of its own beside the serving one.
     from graph.layout import GENERATIONS, current_generation
 
     good = build_store(_data_dir(tmp_path / "good", CONFORMING), path=tmp_path / "store")
