@@ -15,6 +15,7 @@ from pathlib import Path
 from bench.record import provenance, recorded
 from graph.build import build_store
 from graph.config import settings
+from graph.namespaces import GRAPH
 
 
 def measure(runs: int, sources: Path | None) -> tuple[list[float], object]:
@@ -40,7 +41,7 @@ def main() -> None:
     print(f"median {statistics.median(seconds):.3f} s, min {min(seconds):.3f} s, max {max(seconds):.3f} s\n")
     print("| graph | triples |\n| --- | ---: |")
     for graph, count in summary.triples_per_graph.items():
-        print(f"| `{graph.rsplit('/', 1)[1]}` | {count} |")
+        print(f"| `{str(graph).removeprefix(str(GRAPH))}` | {count} |")
     print(f"| total | {summary.total} |\n\n| class | entities |\n| --- | ---: |")
     for cls, count in summary.entities_per_class.items():
         print(f"| `{cls}` | {count} |")
