@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Response, current_app, request
@@ -60,14 +61,19 @@ def _http_date(moment: datetime) -> str:
     return http_date(moment)
 
 
+def _data_version(server: Any) -> tuple[str, datetime]:
+    """The version the cache names answers by (build generation and store version) and the data's date."""
+    with server.lock:
+        return f"{server.generation}:{server.store.version()}", server.modified
+
+
 def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | None, ...]) -> CachedQuery:
     """Name ``job``'s answer in the formats negotiated, at the current data version, and look it up.
 
     :raises ValueError: when the cache size setting is not a positive number.
     """
     server = state()
-    with server.lock:
-        version, modified = f"{server.generation}:{server.store.version()}", server.modified
+    version, modified = _data_version(server)
     cache = cache_for(server, current_app.config)
     if cache is None:
         return CachedQuery("", None, modified)
@@ -88,8 +94,7 @@ def page(name: tuple, render: Callable[[], Response]) -> Response:
     (``render`` raises for the others).
     """
     server = state()
-    with server.lock:
-        version, modified = f"{server.generation}:{server.store.version()}", server.modified
+    version, modified = _data_version(server)
     cache = cache_for(server, current_app.config)
     key = ("page", *name, version)
     answer = CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None)
