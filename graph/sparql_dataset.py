@@ -36,11 +36,11 @@ def has_dataset_clause(sparql: str) -> bool:
 def outbound_keyword(sparql: str) -> str | None:
     """``SERVICE`` or ``LOAD`` when the text would make an engine fetch remote data, else None.
 
-    A bare word or a prefixed name's prefix that merely holds one of the words counts too: Oxigraph
-    reads keywords glued to their neighbours, ``SERVICESILENT <…>`` as ``SERVICE SILENT <…>``,
-    ``?s ?p trueSERVICE <…> {…}`` as ``true SERVICE <…> {…}`` and ``LOAD:x`` as ``LOAD :x``. No SPARQL
-    keyword or function holds either word, so only a prefix named like ``service`` or ``download`` is
-    refused with them.
+    A bare word that merely holds one of the words counts too: Oxigraph reads keywords glued to their
+    neighbours, ``SERVICESILENT <…>`` as ``SERVICE SILENT <…>`` and ``?s ?p trueSERVICE <…> {…}`` as
+    ``true SERVICE <…> {…}``. A prefixed name's prefix counts when what comes before the word could be
+    read as tokens of its own (:func:`_glued_prefix`): ``LOAD:x`` is ``LOAD :x`` and ``trueSERVICE:x``
+    ``true SERVICE :x``, while ``download:`` or ``webservice:`` are only prefixes.
 
     >>> outbound_keyword("SELECT * { SERVICE <http://e/sparql> { ?s ?p ?o } }")
     'SERVICE'
@@ -50,8 +50,10 @@ def outbound_keyword(sparql: str) -> str | None:
     """
     for match in tokens(sparql):
         kind = match.lastgroup
-        if kind == "word" or kind == "pname":
-            found = _outbound_in(match.group().split(":", 1)[0].upper())
+        if kind == "word":
+            found = _outbound_in(match.group().upper())
+        elif kind == "pname":
+            found = _glued_prefix(match.group().split(":", 1)[0].upper())
         elif kind == "run":
             found = next(filter(None, (_outbound_in(word) for word, _ in run_words(match))), None)
         else:
@@ -63,6 +65,49 @@ def outbound_keyword(sparql: str) -> str | None:
 
 def _outbound_in(word: str) -> str | None:
     return next((keyword for keyword in OUTBOUND if keyword in word), None)
+
+
+#: The grammar's keywords and built-in names (upper-cased), including ``A``, ``TRUE`` and ``FALSE``: the
+#: tokens a parser that reads keywords without a word boundary could end before a glued SERVICE or LOAD.
+GRAMMAR_WORDS = frozenset("""
+    A ABS ADD ALL AS ASC ASK AVG BASE BIND BNODE BOUND BY CEIL CLEAR COALESCE CONCAT CONSTRUCT CONTAINS
+    COPY COUNT CREATE DATA DATATYPE DAY DEFAULT DELETE DESC DESCRIBE DISTINCT DROP ENCODE_FOR_URI EXISTS
+    FALSE FILTER FLOOR FROM GRAPH GROUP GROUP_CONCAT HAVING HOURS IF IN INSERT INTO IRI ISBLANK ISIRI
+    ISLITERAL ISNUMERIC ISURI LANG LANGMATCHES LCASE LIMIT LOAD MAX MD5 MIN MINUS MINUTES MONTH MOVE NAMED
+    NOT NOW OFFSET OPTIONAL ORDER PREFIX RAND REDUCED REGEX REPLACE ROUND SAMETERM SAMPLE SECONDS SELECT
+    SEPARATOR SERVICE SHA1 SHA256 SHA384 SHA512 SILENT STR STRAFTER STRBEFORE STRDT STRENDS STRLANG STRLEN
+    STRSTARTS STRUUID SUBSTR SUM TIMEZONE TO TRUE TZ UCASE UNDEF UNION URI USING UUID VALUES WHERE WITH YEAR
+""".split())
+
+
+def _glued_prefix(prefix: str) -> str | None:
+    """SERVICE or LOAD when a prefix (upper-cased) holds one a parser could read as a keyword of its own.
+
+    That is when the word opens the prefix, when something other than letters comes before it, or
+    when the letters before it are a sequence of grammar words.
+
+    >>> _glued_prefix("LOAD"), _glued_prefix("TRUESERVICE"), _glued_prefix("ATRUESERVICE"), _glued_prefix("A.LOAD")
+    ('LOAD', 'SERVICE', 'SERVICE', 'LOAD')
+    >>> _glued_prefix("DOWNLOAD"), _glued_prefix("WEBSERVICE"), _glued_prefix("PRELOADED")
+    (None, None, None)
+    """
+    for keyword in OUTBOUND:
+        start = prefix.find(keyword)
+        while start >= 0:
+            before = prefix[:start]
+            if not before.isascii() or not before.isalpha() or _grammar_words(before):
+                return keyword
+            start = prefix.find(keyword, start + 1)
+    return None
+
+
+def _grammar_words(letters: str) -> bool:
+    """True when ``letters`` split into a sequence of grammar words (``ATRUE`` is ``A TRUE``)."""
+    ends = {0}
+    for end in range(1, len(letters) + 1):
+        if any(start in ends and letters[start:end] in GRAMMAR_WORDS for start in range(end)):
+            ends.add(end)
+    return len(letters) in ends
 
 
 def ask_as_select(sparql: str) -> str:

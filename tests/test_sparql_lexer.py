@@ -28,6 +28,8 @@ OUTBOUND = [
     ("SELECT * { ?s ?p trueSERVICE " + FAR + " { ?a ?b ?c } }", "SERVICE"),
     ("SELECT * WHERE { VALUES ?x { '''abc' } SERVICE " + FAR + " { ?a ?b ?c } }", "SERVICE"),
     ("SELECT * { ?s ?p true.SERVICE " + FAR + " {} }", "SERVICE"),
+    ("PREFIX : <http://127.0.0.1:9/> SELECT * { ?s ?p trueSERVICE:x { ?a ?b ?c } }", "SERVICE"),
+    ("PREFIX : <http://127.0.0.1:9/> SELECT * { ?s ?p true.SERVICE:x { ?a ?b ?c } }", "SERVICE"),
 ]
 
 
@@ -43,6 +45,13 @@ def test_sparql_lexer_outbound_keyword_finds_what_oxigraph_would_fetch(text: str
     "SELECT * WHERE { ?s <http://e/SERVICE> _:LOAD }",
 ])
 def test_sparql_lexer_outbound_keyword_lets_the_words_through_in_other_roles(text: str) -> None:
+    ox.Store().query(text)
+    assert outbound_keyword(text) is None
+
+
+@pytest.mark.parametrize("prefix", ["download", "webservice", "preload", "reloaded", "selfservice"])
+def test_sparql_lexer_outbound_keyword_lets_prefixes_that_hold_the_words_through(prefix: str) -> None:
+    text = f"PREFIX {prefix}: <http://e/> SELECT * WHERE {{ ?s {prefix}:p {prefix}:o }}"
     ox.Store().query(text)
     assert outbound_keyword(text) is None
 
