@@ -76,6 +76,9 @@ class RemoteSettings:
     password: str | None = None
     isql: str | None = None
     load_dir: Path | None = None
+    #: Rows past which the engine cuts an HTTP result without saying so (Virtuoso: 1,048,576, or its
+    #: ``ResultSetMaxRows`` when lower): a result that reaches it is refused, never taken as complete.
+    max_rows: int = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ class Settings:
 
 _KNOWN = {"STORE", "SOURCES", "WRITE_TOKEN", "QUERY_TIMEOUT", "BASE_IRI", "QUERY_WORKERS", "MAX_BODY_BYTES",
           "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "SHACL_ENGINE", "REMOTE_UPDATE_URL",
-          "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR"}
+          "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR",
+          "REMOTE_MAX_ROWS"}
 
 
 def _extras(env: Mapping[str, str]) -> dict[str, object]:
@@ -148,6 +152,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         shacl_engine=text("SHACL_ENGINE"),
         remote=RemoteSettings(update_url=text("REMOTE_UPDATE_URL"), graph_store_url=text("REMOTE_GRAPH_STORE_URL"),
                               user=text("REMOTE_USER"), password=env.get("INVIOLABLE_REMOTE_PASSWORD"),
-                              isql=text("REMOTE_ISQL"), load_dir=Path(load_dir) if load_dir else None),
+                              isql=text("REMOTE_ISQL"), load_dir=Path(load_dir) if load_dir else None,
+                              max_rows=int(_number(env, "REMOTE_MAX_ROWS", "1048576", int))),
         extras=_extras(env),
     )

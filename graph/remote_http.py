@@ -3,7 +3,9 @@ authentication, and the engine's refusals turned into Python exceptions.
 
 A response is read completely before it is handed back, and a response that the engine marks as
 partial (Virtuoso's ``X-SQL-State`` header on an "anytime" result cut at its time limit) is an
-error, never data: the caller never sees a truncated result as a success.
+error, never data: the caller never sees a truncated result as a success. So is a result the
+engine says it cut at its row limit (Virtuoso's ``X-SPARQL-MaxRows`` header, sent when
+``ResultSetMaxRows`` applied).
 
 Virtuoso answers ``404`` for its own endpoints while it writes a checkpoint (measured on 7.2:
 every request during a bulk load's ``checkpoint``). Such a request was not run, so it is sent
@@ -22,6 +24,8 @@ from urllib.parse import urlencode
 _CHUNK = 1 << 16
 #: Header with which Virtuoso marks an incomplete ("anytime") result.
 PARTIAL_HEADER = "X-SQL-State"
+#: Header with which Virtuoso says it cut a result at its ``ResultSetMaxRows``.
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: Seconds during which a request answered 404 (the engine checkpointing) is sent again.
 NOT_FOUND_WINDOW = 20.0
 _RETRY_PAUSE = 0.1
@@ -42,6 +46,15 @@ class RemoteError(OSError):
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ResultCut(RemoteError):
+    """The engine's result reached its row limit: it may be incomplete, so it is not used."""
+
+    def __init__(self, limit: int | str) -> None:
+        super().__init__(f"the engine's answer reached its limit of {limit} rows, past which it cuts results "
+                         "without saying so; narrow the query (LIMIT and OFFSET, more specific patterns) or use "
+                         "the dumps")
 
 
 class _Credentials(urllib.request.HTTPPasswordMgr):
@@ -108,11 +121,13 @@ class Client:
                 if partial:
                     message = response.headers.get("X-SQL-Message", "")
                     raise EngineTimeout(f"the engine stopped the query at its time limit ({partial}: {message})")
+                if (limit := response.headers.get(MAX_ROWS_HEADER)) is not None:
+                    raise ResultCut(limit)
                 return Reply(response.status, response.headers.get("Content-Type", ""), data)
         except urllib.error.HTTPError as error:
             detail = error.read(4096).decode("utf-8", "replace").strip()
             raise RemoteError(f"{method} {url.split('?')[0]} answered {error.code}: {detail}", error.code) from error
-        except EngineTimeout:
+        except (EngineTimeout, ResultCut):
             raise
         except TimeoutError as error:
             raise TimeoutError(f"no complete answer from {url.split('?')[0]} within {timeout:g} s") from error

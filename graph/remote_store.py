@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from graph.config import RemoteSettings, settings
 from graph.remote_delta import DEFAULT_GRAPH, REGISTER, delta_operation, engine_graph, from_engine, version_bump
-from graph.remote_http import Client, RemoteError, form
+from graph.remote_http import Client, RemoteError, ResultCut, form
 from graph.remote_literals import restore_json, restore_term
 from graph.sparql_dataset import ask_as_select, has_dataset_clause, outbound_keyword
 
@@ -50,11 +50,14 @@ class RemoteStore:
     :param update_url: the SPARQL update endpoint (authenticated); Virtuoso: ``…/sparql-auth``.
     :param graph_store_url: the Graph Store endpoint (authenticated); Virtuoso: ``…/sparql-graph-crud-auth``.
     :param timeout: deadline in seconds for requests that are given none (loads, dumps, updates).
+    :param max_rows: rows at which the engine cuts an HTTP result without saying so (Virtuoso 7: 1,048,576
+        whatever its ini says); a result that reaches it is refused (:class:`graph.remote_http.ResultCut`),
+        and :meth:`quads` reads a graph that large in pages.
     """
 
     def __init__(self, query_url: str, *, update_url: str | None = None, graph_store_url: str | None = None,
                  user: str | None = None, password: str | None = None, isql: str | None = None,
-                 load_dir: str | None = None, timeout: float = 300.0) -> None:
+                 load_dir: str | None = None, timeout: float = 300.0, max_rows: int = 1_048_576) -> None:
         sibling = query_url.rstrip("/")
         if sibling.endswith("/sparql"):
             update_url = update_url or sibling + "-auth"
@@ -62,6 +65,7 @@ class RemoteStore:
         self.query_url, self.update_url, self.graph_store_url = query_url, update_url, graph_store_url
         self.user, self.password, self.isql, self.load_dir = user, password, isql, load_dir
         self.timeout = timeout
+        self.max_rows = max_rows
         #: Deadline of the small reads (version, graph names) the web process makes per request.
         self.metadata_timeout = min(timeout, 10.0)
         self._client = Client(user=user, password=password)
@@ -72,13 +76,13 @@ class RemoteStore:
         remote = remote or settings().remote
         return cls(query_url, update_url=remote.update_url, graph_store_url=remote.graph_store_url,
                    user=remote.user, password=remote.password, isql=remote.isql,
-                   load_dir=str(remote.load_dir) if remote.load_dir else None)
+                   load_dir=str(remote.load_dir) if remote.load_dir else None, max_rows=remote.max_rows)
 
     def reopen(self) -> RemoteStore:
         """The same engine with a fresh HTTP client (for a forked query worker)."""
         twin = RemoteStore(self.query_url, update_url=self.update_url, graph_store_url=self.graph_store_url,
                            user=self.user, password=self.password, isql=self.isql, load_dir=self.load_dir,
-                           timeout=self.timeout)
+                           timeout=self.timeout, max_rows=self.max_rows)
         twin.metadata_timeout = self.metadata_timeout
         return twin
 
@@ -89,7 +93,17 @@ class RemoteStore:
         body, headers = form([("query", sparql), *(params or [])])
         reply = self._client.request("POST", self.query_url, body=body, headers={**headers, "Accept": JSON},
                                      timeout=timeout or self.metadata_timeout)
-        return _solutions(reply.body)
+        return self._whole(reply.body)
+
+    def _whole(self, body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+        """The engine's SPARQL JSON results, unless they reach :attr:`max_rows` (then cut, maybe).
+
+        :raises ResultCut: when they do.
+        """
+        # A solution takes at least two bytes ("{}"): a shorter body cannot hold max_rows of them.
+        if len(body) >= 2 * self.max_rows and sum(1 for _ in _solutions(body)) >= self.max_rows:  # type: ignore[arg-type]
+            raise ResultCut(self.max_rows)
+        return _solutions(body)
 
     def _registered(self) -> list[str]:
         rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{REGISTER}> {{ <{_STORE}> <{_HOLDS}> ?g }} }}")
@@ -141,14 +155,18 @@ class RemoteStore:
             raise
         if graph:
             try:
-                return _as_query_triples(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+                triples = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
             except SyntaxError as error:
                 raise RemoteError(f"the engine's answer is not N-Triples: {error}") from error
+            # Virtuoso cuts a CONSTRUCT's triples at its limit too, and says nothing (no header).
+            if len(triples) >= self.max_rows:
+                raise ResultCut(self.max_rows)
+            return _as_query_triples(triples)
         if boolean:
             solutions = _solutions(reply.body)
             found = next(iter(solutions), None) is not None  # type: ignore[arg-type]
             return ox.Store().query("ASK {}" if found else "ASK { FILTER(false) }")  # type: ignore[return-value]
-        return _solutions(reply.body)
+        return self._whole(reply.body)
 
     def graph_names(self) -> list[str]:
         """Names of the registered named graphs holding data, sorted."""
@@ -162,10 +180,28 @@ class RemoteStore:
         if not names:
             return iter(())
         values = " ".join(f"<{n}>" for n in names)
-        rows = self._select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-                            timeout=self.timeout)
+        try:
+            rows = self._select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                                timeout=self.timeout)
+        except ResultCut:
+            return (quad for name in names for quad in self._paged_quads(name))
         return (ox.Quad(row["s"], row["p"], row["o"], from_engine(row["g"].value))  # type: ignore[arg-type,union-attr]
                 for row in rows)
+
+    def _paged_quads(self, name: str) -> Iterator[ox.Quad]:
+        """One engine graph's quads in pages of half :attr:`max_rows`, in a fixed order.
+
+        Each page is a sort of the whole graph on the engine (Virtuoso: raise ``MaxSortedTopRows``
+        above the graph's size); the pages are consistent when no write comes between them.
+        """
+        page, offset, graph = max(1, self.max_rows // 2), 0, from_engine(name)
+        while True:
+            rows = list(self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
+                                     f"LIMIT {page} OFFSET {offset}", timeout=self.timeout))  # type: ignore[arg-type]
+            yield from (ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows)  # type: ignore[arg-type]
+            if len(rows) < page:
+                return
+            offset += page
 
     def __len__(self) -> int:
         names = self._registered()

@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from graph.remote_http import ResultCut
 from graph.store import GraphStore
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
 from server.fairness import current_client
@@ -97,6 +98,8 @@ def _answer(store: Any, job: QueryJob | UpdateCheck, connection: Connection) -> 
         return "ok", execute(store, replace(job, sparql=verdict.text))
     except OutputTooLarge:
         return "too-large", job.max_bytes
+    except ResultCut as error:
+        return "cut", str(error)
     except SyntaxError as error:
         return "syntax", str(error)
     except LookupError as error:
@@ -577,6 +580,8 @@ class QueryPool:
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)
+        if status == "cut":
+            raise ApiError(507, payload)
         if status == "syntax":
             raise ApiError(400, f"syntax error: {payload}")
         if status == "refused":

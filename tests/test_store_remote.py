@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import time
 from collections.abc import Iterator
 
@@ -10,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 
 from graph.export import export_bytes
-from graph.remote_http import Client, RemoteError
+from graph.remote_http import Client, RemoteError, ResultCut
 from graph.remote_store import RemoteStore
 from graph.store import GraphStore, OxigraphStore
-from server.testing import loopback_http
-from tests.conftest import remote_store
+from server.testing import json_body, loopback_http
+from tests.conftest import MakeApp, remote_store, require_executable
 from tests.virtuoso import VirtuosoServer
 
 P = ox.NamedNode("http://e/p")
@@ -199,6 +200,51 @@ def test_store_remote_bulk_load_uses_the_engine_loader(remote: RemoteStore) -> N
     remote.load_dir = None
     remote.bulk_load([_quad(5000, H)])
     assert set(remote.quads("http://e/h")) == {_quad(5000, H)}
+
+
+def test_store_remote_result_at_the_engine_row_limit_is_refused_not_cut(remote: RemoteStore) -> None:
+    # Virtuoso cuts HTTP results at 1,048,576 rows whatever its ini says, silently (its bench at 10M
+    # returned exactly that many rows of cq-09); the store is told the limit, here a small one.
+    remote.apply_delta([], [_quad(i) for i in range(150)])
+    remote.max_rows = 100
+    with pytest.raises(ResultCut, match="limit of 100 rows"):
+        remote.query("SELECT * { ?s ?p ?o }")
+    with pytest.raises(ResultCut):
+        remote.query("CONSTRUCT { ?s ?p ?o . ?s <http://e/q> ?o } WHERE { ?s ?p ?o }")
+    assert len(list(remote.query("SELECT * { ?s ?p ?o } LIMIT 99"))) == 99
+
+
+def test_store_remote_server_answers_507_for_a_result_at_the_row_limit(remote: RemoteStore, make_app: MakeApp) -> None:
+    remote.apply_delta([], [_quad(i) for i in range(150)])
+    remote.max_rows = 100
+    client = make_app({"STORE": remote, "QUERY_WORKERS": 1, "SOURCES": None}).test_client()
+    every = {"query": "SELECT * { ?s ?p ?o }", "default-graph-uri": "http://e/g"}
+    response = client.get("/sparql", query_string=every)
+    assert response.status_code == 507
+    assert "limit of 100 rows" in json_body(response)["error"]
+    assert client.get("/sparql", query_string={**every, "query": "SELECT * { ?s ?p ?o } LIMIT 10"}).status_code == 200
+
+
+def test_store_remote_quads_of_a_graph_past_the_row_limit_come_in_pages(remote: RemoteStore) -> None:
+    quads = [_quad(i) for i in range(250)] + [_quad(i, H) for i in range(30)]
+    remote.apply_delta([], quads)
+    remote.max_rows = 100
+    read = list(remote.quads())
+    assert len(read) == len(quads) and set(read) == set(quads)
+    assert set(remote.quads("http://e/g")) == set(quads[:250])
+    dumped = io.BytesIO()
+    remote.dump(dumped, format=ox.RdfFormat.N_QUADS)
+    assert set(ox.parse(dumped.getvalue(), format=ox.RdfFormat.N_QUADS)) == set(quads)
+
+
+def test_store_remote_result_the_engine_says_it_cut_is_refused() -> None:
+    require_executable("virtuoso-t")
+    with VirtuosoServer(overrides={"SPARQL": {"ResultSetMaxRows": "100"}}) as server:
+        store = remote_store(server)
+        store.replace_all([_quad(i) for i in range(150)])
+        with pytest.raises(ResultCut, match="limit of 100 rows"):
+            store.query("SELECT * { ?s ?p ?o }")  # the engine sends X-SPARQL-MaxRows with 100 of 150 rows
+        assert len(list(store.query("SELECT * { ?s ?p ?o } LIMIT 50"))) == 50
 
 
 class _Slow(http.server.BaseHTTPRequestHandler):
