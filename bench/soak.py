@@ -203,6 +203,7 @@ def soak(store: Path, queries: dict[str, str], *, logs: Path, seconds: float = 6
                 runaways = sender.summary()
             else:
                 result = run_wrk(server.url, mix, clients=clients, seconds=seconds)
+        time.sleep(1.5)  # the access log is written in batches, at most a second late (server.access_log)
         with server.log.open("rb") as access:
             access.seek(offset)
             answered = statuses(access.read().decode("utf-8", "replace"))

@@ -3,7 +3,8 @@
 Gunicorn answers a malformed request (a bad request line or header, bad chunked framing, an unsupported
 transfer coding, too many or too long headers) itself, before the application sees it, with an HTML page
 of its own. :class:`ShapedErrorWorker` is gunicorn's threaded worker with that page replaced by the
-JSON shape every other error has: ``{"ok": false, "error": "...", "status": N}``.
+JSON shape every other error has: ``{"ok": false, "error": "...", "status": N}``. Its main loop also
+writes the batched access log's lines on time (:mod:`server.access_log`).
 """
 
 from __future__ import annotations
@@ -34,3 +35,10 @@ class ShapedErrorWorker(ThreadWorker):
         # gunicorn's base worker calls util.write_error by name when a request cannot be parsed.
         util.write_error = shaped_error
         return super().init_process()
+
+    def notify(self) -> None:
+        # The main loop passes here at least once a second: batched access lines are written on time.
+        super().notify()
+        flush_due = getattr(self.log, "flush_due", None)
+        if flush_due is not None:
+            flush_due()

@@ -95,9 +95,11 @@ def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64) ->
 
     class _Application(BaseApplication):
         def load_config(self) -> None:
-            # The worker class answers gunicorn's own parse errors in the server's error shape.
+            # The worker class answers gunicorn's own parse errors in the server's error shape; the
+            # logger class writes the access log in batches (server.access_log).
             settings = {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
                         "worker_class": "server.gunicorn_worker.ShapedErrorWorker",
+                        "logger_class": "server.access_log.BatchedAccessLogger",
                         "timeout": 0, "graceful_timeout": 5, "accesslog": "-", "limit_request_line": 0,
                         "limit_request_field_size": 16384}
             for key, value in settings.items():
