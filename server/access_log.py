@@ -1,8 +1,7 @@
 """The access log, lean and written in batches: one write for many lines, at most :data:`FLUSH_AFTER` seconds late.
 
 Gunicorn's access log flushes its stream after every line while holding the handler's lock, so
-under load the request threads queue on that lock and on the interpreter behind it: at 32
-connections it cost a fifth of the throughput (docs/benchmarks.md, "Access log"). Here a line only
+under load the request threads queue on that lock and on the interpreter behind it. Here a line only
 goes into the stream's buffer under the lock; the buffer is written when it fills, when a line
 comes :data:`FLUSH_AFTER` seconds after the last write, when the worker's main loop finds lines
 that old (:meth:`BatchedStreamHandler.flush_due`), and when the worker stops. A process killed
