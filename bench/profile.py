@@ -41,8 +41,12 @@ def top_frames(collapsed: str, *, limit: int = 15) -> dict[str, list[tuple[str, 
     return {"self": leaves.most_common(limit), "inclusive": inclusive.most_common(limit)}
 
 
-def profile(seconds: float, clients: int, *, runaway: bool, out: Path) -> dict:
-    """Sample the server for ``seconds`` under load; returns the top frames and the load figures."""
+def profile(seconds: float, clients: int, *, runaway: bool, out: Path, gil: bool = False) -> dict:
+    """Sample the server for ``seconds`` under load; returns the top frames and the load figures.
+
+    With ``gil``, only the thread holding the interpreter lock is sampled: where the web process
+    spends its one core, rather than where its threads wait.
+    """
     ensure_bench_env(log=print)
     from bench.data import real_store
 
@@ -52,7 +56,8 @@ def profile(seconds: float, clients: int, *, runaway: bool, out: Path) -> dict:
         run_wrk(server.url, queries, clients=clients, seconds=3)
         spy = subprocess.Popen([str(bench_bin("py-spy")), "record", "--pid", str(server.process.pid), "--subprocesses",
                                 "--format", "raw", "--rate", "200", "--duration", str(int(seconds)), "--output",
-                                str(out), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                str(out), "--nonblocking", *(["--gil"] if gil else [])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         result: dict = {}
 
         def load() -> None:
@@ -77,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--runaway", action="store_true", help="also send one runaway query per second")
+    parser.add_argument("--gil", action="store_true", help="sample only the thread holding the interpreter lock")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "profile.txt")
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    figures = profile(args.seconds, args.clients, runaway=args.runaway, out=args.out)
+    figures = profile(args.seconds, args.clients, runaway=args.runaway, out=args.out, gil=args.gil)
     print(f"load: {figures['load']}")
     for kind in ("self", "inclusive"):
         print(f"\n{kind} samples (top frames):")

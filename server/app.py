@@ -11,6 +11,7 @@ from server import bodies, errors, writes
 from server.blueprints import dumps, graph_store, pages, sparql, ui, wellknown
 from server.config import configure
 from server.errors import ApiError
+from server.request import ServerRequest
 from server.state import EXTENSION_KEY, create_state
 
 _READ_METHODS = "GET, HEAD, POST, OPTIONS"
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     :raises ApiError: 503 when the configured store cannot be opened.
     """
     app = Flask(__name__)
+    app.request_class = ServerRequest
     configure(app, config)
     state = create_state(app)
     app.extensions[EXTENSION_KEY] = state

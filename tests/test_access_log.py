@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+import threading
 import time
 from types import SimpleNamespace
 
@@ -27,6 +28,7 @@ def _line(logger_class: type[glogging.Logger], environ: dict, *, sent: int | Non
     logger = logger_class(config)
     stream = io.StringIO()
     own = [handler for handler in logger.access_log.handlers if getattr(handler, "_gunicorn", False)]
+    logger.access_log.handlers = own  # without pytest's capturing handlers, as when served
     for handler in own:
         handler.setStream(stream)  # type: ignore[attr-defined]
     response = SimpleNamespace(status="200 OK", sent=sent, headers=[("Content-Type", "application/json")])
@@ -74,9 +76,50 @@ def test_access_log_batches_flushes_and_writes_every_line_in_time(monkeypatch: p
         assert stream.flushes <= 1
         time.sleep(0.25)
         handler.flush_due()  # what the worker's main loop does at least once a second
-        assert stream.flushes >= 1 and not handler._pending
+        assert stream.flushes >= 1 and not handler._lines
         log.info("last")
         handler.close()
         assert stream.getvalue().splitlines()[-1] == "last" and len(stream.getvalue().splitlines()) == 201
     finally:
         log.removeHandler(handler)
+
+
+def test_access_log_threads_lose_no_line_and_keep_their_order() -> None:
+    stream = io.StringIO()
+    handler = BatchedStreamHandler(stream)
+
+    def send(thread: int) -> None:
+        for number in range(2_000):
+            handler.put(f"{thread} {number}")
+
+    threads = [threading.Thread(target=send, args=(thread,)) for thread in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    handler.close()
+    seen: dict[str, list[int]] = {}
+    for line in stream.getvalue().splitlines():
+        thread_name, number = line.split()
+        seen.setdefault(thread_name, []).append(int(number))
+    assert seen == {str(thread): list(range(2_000)) for thread in range(8)}
+
+
+def test_access_log_skips_logging_only_when_its_handler_is_the_only_way_out() -> None:
+    config = Config()
+    config.set("accesslog", "-")
+    logger = BatchedAccessLogger(config)
+    logger.access_log.handlers = [handler for handler in logger.access_log.handlers
+                                  if getattr(handler, "_gunicorn", False)]  # without pytest's capturing handlers
+    assert isinstance(logger._batched(), BatchedStreamHandler)
+    extra = logging.StreamHandler(io.StringIO())
+    logger.access_log.addHandler(extra)
+    try:
+        assert logger._batched() is None
+    finally:
+        logger.access_log.removeHandler(extra)
+    logger.access_log.addFilter(lambda record: False)
+    try:
+        assert logger._batched() is None
+    finally:
+        logger.access_log.filters.clear()
