@@ -23,10 +23,6 @@ REMEMBERED = 512
 
 @lru_cache(maxsize=REMEMBERED)
 def _remembered(query_string: bytes) -> ImmutableMultiDict[str, str]:
-    return _parsed(query_string)
-
-
-def _parsed(query_string: bytes) -> ImmutableMultiDict[str, str]:
     # As Werkzeug parses them: blank values kept, undecodable bytes left percent-encoded.
     return ImmutableMultiDict(parse_qsl(query_string.decode(), keep_blank_values=True,
                                         errors="werkzeug.url_quote"))
@@ -38,7 +34,7 @@ class ServerRequest(Request):
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
         """The URL parameters, as Werkzeug parses them."""
-        if self.parameter_storage_class is not ImmutableMultiDict or len(self.query_string) > LONGEST_REMEMBERED:
+        if len(self.query_string) > LONGEST_REMEMBERED:
             return super().args  # type: ignore[return-value]
         return _remembered(self.query_string)
 
