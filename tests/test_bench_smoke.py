@@ -96,3 +96,11 @@ def test_targets_report_a_ratio_to_a_silent_peer_as_not_measured() -> None:
         runs, ["inviolable", "inviolable-no-cache", "oxigraph"], [8])})}
     assert verdicts["req/s at 8 clients, cache off, ≥ 0.8 × oxigraph"].startswith("not measured: inviolable-no-cache")
     assert verdicts["req/s at 8 clients, cache on, ≥ 3 × oxigraph"] == "met"
+
+
+def test_shape_profile_split_times_the_engine_with_all_shapes_and_with_none() -> None:
+    from bench.shape_profile import engine_split
+
+    figures = engine_split(2_000, engine="turbo", repeat=1)
+    assert set(figures) == {"all core shapes", "empty shapes graph"}
+    assert all(seconds >= 0 for seconds in figures.values())

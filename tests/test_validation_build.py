@@ -109,3 +109,19 @@ def test_collect_files_puts_an_extra_file_in_the_graph_its_folder_names(tmp_path
     paths = {tmp_path / relative: graph for relative, graph in layers.items()}
     files = collect_files(paths, data_dir=tmp_path, committed=False)
     assert {data_file.path: data_file.graph for data_file in files} == paths
+
+
+def test_validate_quads_does_the_work_beside_the_engine_once_and_raises_its_error() -> None:
+    from graph.loader import DataFile, parse_file
+    from graph.validation import validate_quads
+
+    quads = list(parse_file(DataFile(CONFORMING, source_graph(DOCUMENT_FOLDER))))
+    calls: list[int] = []
+    report = validate_quads(quads, beside=lambda: calls.append(len(calls)))
+    assert calls == [0] and "beside" in report.timings
+
+    def full_disk() -> None:
+        raise OSError("no space left on device")
+
+    with pytest.raises(OSError, match="no space left"):
+        validate_quads(quads, beside=full_disk)

@@ -35,13 +35,17 @@ EVIDENCE_COMPONENT = str(SHAPES.EvidenceSpanConstraintComponent)
 
 def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path] | None = None,
                    sources: Path | None = None, manifest: dict[str, SourceDocument] | None = None,
-                   shapes_dir: Path = SHAPES_DIR, engine: str | None = None) -> ValidationReport:
+                   shapes_dir: Path = SHAPES_DIR, engine: str | None = None,
+                   beside: Callable[[], object] | None = None) -> ValidationReport:
     """Validate a dataset given as quads: the shapes, and evidence spans when ``sources`` is given.
 
     :param files: the Turtle files the quads come from, to give each result its file and line.
     :param sources: directory of the source documents; evidence spans are re-checked when given.
     :param manifest: the source manifest to check spans against (the committed one by default).
     :param engine: the SHACL engine, ``turbo`` or ``pyshacl`` (default: ``$INVIOLABLE_SHACL_ENGINE``, else turbo).
+    :param beside: work to do while the SHACL engine runs, once the rules are done and their store is
+        freed (the build writes the new store there); it is done whatever the results, and an error
+        it raises is raised here once the engine has finished.
     :raises SourceError: when a document is missing or its hash changed.
     :raises SyntaxError: when a shapes file does not parse.
     :raises ShapesError: when the engine rejects the shapes.
@@ -65,13 +69,19 @@ def validate_quads(quads: Sequence[ox.Quad], *, files: Iterable[DataFile | Path]
         with _timed(timings, "rules"):
             rule_results = run_rules(store, quads, rules, rule_seconds, text=text)
         del text
+        triples = len(store)
+        # The rules' copy of the data goes before the work beside the engine begins: at 1M triples
+        # the two together would hold more memory than the engine and that work do.
+        del store
+        if beside is not None:
+            with _timed(timings, "beside"):
+                beside()
         try:
             results_graph = shacl.result()
         except EngineError:
             raise
         except ShapesError as error:
             raise ShapesError(f"{shapes_dir}: {error}") from error
-    triples = len(store)
     with _timed(timings, "results"):
         index = LocationIndex(paths)
         found = refine(_read_results(results_graph, shapes) + rule_results, quads)

@@ -121,8 +121,9 @@ class ValidationReport:
     evidence_checked: bool = False
     #: Seconds of each step: ``prepare`` (the triples written for the engine), ``shacl`` (the SHACL
     #: engine, its reading of the data included), ``rules store`` and ``rules`` (the whole-graph and
-    #: closed-world rules, on a thread beside the engine), ``results``, ``evidence``, and
-    #: ``rule <shape>`` for each rule. The engine overlaps the rules, so the sum exceeds ``seconds``.
+    #: closed-world rules, on a thread beside the engine), ``beside`` (the caller's work after the rules,
+    #: while the engine runs), ``results``, ``evidence``, and ``rule <shape>`` for each rule. The engine
+    #: overlaps the rules and that work, so the sum exceeds ``seconds``.
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
