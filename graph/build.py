@@ -158,18 +158,17 @@ def build_store(data_dir: Path = DATA_DIR, *, path: Path, sources: Path | None =
     return BuildResult(path, digest, summary, time.perf_counter() - began, sources is not None, report)
 
 
-def write_store(directory: Path, quads: list[ox.Quad]) -> OxigraphStore:
-    """A new on-disk store at ``directory`` holding ``quads`` (Oxigraph's bulk loader drops duplicates).
+def write_store(directory: Path, quads: list[ox.Quad]) -> None:
+    """Write a new on-disk store at ``directory`` holding ``quads`` (Oxigraph's bulk loader drops duplicates).
 
     The quads are handed to the loader as they are: writing them out for it to read back took longer
-    at 1M quads, for the same peak memory.
+    at 1M quads, for the same peak memory. The store is closed on return, for its caller to open.
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = ox.Store(str(directory))
     target.bulk_extend(quads)
     target.flush()
     del target
-    return OxigraphStore(directory)
 
 
 @dataclass(frozen=True)
