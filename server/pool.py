@@ -22,7 +22,8 @@ for that run's answer (under its own deadline) instead of taking a worker of its
 cache misses for one query costs one run.
 
 Each worker is confined when it starts (:mod:`server.sandbox`): no network, a memory cap. It parses
-every job with rdflib before running it (:mod:`server.sparql_check`) and refuses SERVICE and LOAD.
+every job with rdflib before running it (:mod:`server.sparql_check`) and refuses SERVICE and LOAD;
+only a text the server wrote itself that cannot name either runs unparsed.
 A worker whose query exhausts its memory cap dies or says so; the query gets 507 and a fresh worker
 takes its place.
 """
@@ -49,7 +50,7 @@ from graph.store import GraphStore
 from server.errors import ApiError, QueryOutOfMemory, QueryTimeout, ResultTooLarge, SandboxUnavailable
 from server.fairness import current_client
 from server.sandbox import Confinement, confine, limit_memory
-from server.sparql_check import check, remember_runnable, warm_up
+from server.sparql_check import Verdict, cannot_reach_out, check, remember_runnable, warm_up
 from server.worker import Outcome, OutputTooLarge, QueryJob, execute
 
 # Called in each new worker; returns the store the worker queries.
@@ -85,7 +86,11 @@ class UpdateCheck:
 
 def _answer(store: Any, job: QueryJob | UpdateCheck, connection: Connection) -> tuple[str, Any]:
     kind = "update" if isinstance(job, UpdateCheck) else "query"
-    verdict = check(job.sparql, kind, job.base_iri)
+    if isinstance(job, QueryJob) and job.internal and cannot_reach_out(job.sparql):
+        # The server's own page queries: rdflib's parse of each new text costs more than running it.
+        verdict = Verdict(job.sparql)
+    else:
+        verdict = check(job.sparql, kind, job.base_iri)
     if verdict.error is not None:
         return "syntax", verdict.error
     if verdict.refused is not None:

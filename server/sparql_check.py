@@ -66,6 +66,22 @@ def normalise(text: str) -> str:
     return _LONE_CR.sub("\n", text)
 
 
+def cannot_reach_out(text: str) -> bool:
+    r"""True when ``text`` cannot name SERVICE or LOAD in any spelling, so that parsing it can decide nothing.
+
+    A keyword is matched whatever its case; a backslash (a ``\u`` escape, which the SPARQL grammar
+    expands before parsing, or an escape in a prefixed name) or a carriage return makes the answer False.
+    Only for texts the server writes itself: a client's text is always parsed (:func:`check`).
+
+    >>> cannot_reach_out("SELECT ?o WHERE { <https://w3id.org/inviolable/id/state/ecuador> ?p ?o }")
+    True
+    >>> cannot_reach_out("SELECT * { <urn:a> <urn:services> ?o }"), cannot_reach_out("SELECT * { ?s ?p '\\u0053' }")
+    (False, False)
+    """
+    lowered = text.lower()
+    return "service" not in lowered and "load" not in lowered and "\\" not in text and "\r" not in text
+
+
 def outbound(tree: object) -> str | None:
     """Return ``SERVICE`` or ``LOAD`` when a parse tree or algebra holds such a node, else None."""
     stack, seen = [tree], set()

@@ -41,8 +41,9 @@ class ServerState:
         return self.pool.run(job, timeout=job.timeout)
 
     def rows(self, sparql: str) -> list[tuple[Any, ...]]:
-        """Solutions of a SELECT over the union of all graphs, as tuples of pyoxigraph terms."""
-        return self.run(QueryJob(sparql, serialize=False, max_bytes=self.max_result_bytes)).rows
+        """Solutions of a SELECT the server wrote itself (never a client's text), over the union of all
+        graphs, as tuples of pyoxigraph terms."""
+        return self.run(QueryJob(sparql, serialize=False, max_bytes=self.max_result_bytes, internal=True)).rows
 
     def changed(self) -> None:
         """Record a committed write: new generation, new date, fresh workers."""

@@ -50,6 +50,9 @@ class QueryJob:
     :param results_media: media type for SELECT/ASK results, or None to return terms.
     :param graph_media: media type for CONSTRUCT/DESCRIBE results, or None to return terms.
     :param timeout: the deadline handed to the engine (the pool also kills the worker at it).
+    :param internal: the server wrote the text itself, from a fixed template and IRIs (pages, dossiers,
+        summaries); such a text skips rdflib's parse when it cannot name SERVICE or LOAD
+        (:func:`server.sparql_check.cannot_reach_out`). Never set for a client's text.
     """
 
     sparql: str
@@ -62,6 +65,7 @@ class QueryJob:
     serialize: bool = True
     max_bytes: int = 50_000_000
     timeout: float | None = None
+    internal: bool = False
 
 
 @dataclass(frozen=True)

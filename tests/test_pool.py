@@ -79,6 +79,26 @@ def test_pool_refuses_service_and_unreadable_queries_with_400(pool: QueryPool, t
     assert caught.value.status == 400 and word in caught.value.message
 
 
+def test_pool_runs_the_servers_own_text_unparsed_when_it_cannot_name_service_or_load(pool: QueryPool) -> None:
+    unreadable_for_rdflib = "ASK { <urn:a> ?p ?o "
+    assert pool.run(QueryJob(unreadable_for_rdflib, serialize=False, internal=True), timeout=10).boolean is True
+    with pytest.raises(ApiError) as caught:
+        _ask(pool, unreadable_for_rdflib)
+    assert caught.value.status == 400 and "syntax" in caught.value.message
+
+
+@pytest.mark.parametrize("text, word", [
+    ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * { service <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "400"),
+    ("SELECT * { ?s ?p ?o # c\rSERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+])
+def test_pool_parses_the_servers_own_text_when_it_names_service(pool: QueryPool, text: str, word: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        pool.run(QueryJob(text, serialize=False, internal=True), timeout=10)
+    assert caught.value.status == 400 and (word == "400" or word in caught.value.message)
+
+
 def test_pool_accepts_the_words_where_they_are_names(pool: QueryPool) -> None:
     assert _ask(pool, 'PREFIX service: <http://e/s#> ASK { ?service service:load "x"@service }') is True
 

@@ -155,3 +155,17 @@ def test_server_config_reads_prefixed_environment(monkeypatch: pytest.MonkeyPatc
     assert configured.config["WRITE_TOKEN"] == "true"
     assert configured.extensions["inviolable"].pool.size == 1
     assert configured.extensions["inviolable"].writable is True
+
+
+def test_sparql_endpoint_jobs_are_never_the_servers_own(sample_client: FlaskClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.state import ServerState
+
+    jobs = []
+    run = ServerState.run
+    monkeypatch.setattr(ServerState, "run", lambda self, job: jobs.append(job) or run(self, job))
+    by_get, by_post = "SELECT ?s WHERE { ?s a inv:Incident }", "SELECT ?s WHERE { ?s a inv:Response }"
+    assert sample_client.get("/sparql", query_string={"query": by_get}).status_code == 200
+    assert sample_client.post("/sparql", data={"query": by_post}).status_code == 200
+    client_jobs = [job for job in jobs if job.sparql in (by_get, by_post)]
+    assert len(client_jobs) == 2 and not any(job.internal for job in client_jobs)

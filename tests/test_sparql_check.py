@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.sparql_check import check, normalise, outbound
+from server.sparql_check import cannot_reach_out, check, normalise, outbound
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "graph" / "queries").glob("*.rq"))
 
@@ -80,3 +80,18 @@ def test_sparql_check_outbound_walks_nested_structures() -> None:
 
     assert outbound(Node("Join", p1=[Node("BGP")], p2=(Node("ServiceGraphPattern"),))) == "SERVICE"
     assert outbound(Node("Join", p1=[Node("BGP")])) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SELECT ?o WHERE { <https://w3id.org/inviolable/id/state/ecuador> ?p ?o }", True),
+    ("SELECT * { SERVICE <http://127.0.0.1:9/> { } }", False),
+    ("SELECT * { sErViCe <http://127.0.0.1:9/> { } }", False),
+    ("LOAD <http://127.0.0.1:9/>", False),
+    ("SELECT * { <urn:download> ?p ?o }", False),
+    ("SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { } }", False),
+    ("SELECT * { ?s ex:a\\# ?o }", False),
+    ("SELECT * { ?s ?p ?o # c\rX }", False),
+])
+def test_sparql_check_cannot_reach_out_only_without_the_words_escapes_or_carriage_returns(text: str,
+                                                                                          expected: bool) -> None:
+    assert cannot_reach_out(text) is expected

@@ -127,7 +127,7 @@ def _html(iri: str, path: str, kind: str | None) -> Response:
 def _rdf(iri: str, chosen: ox.RdfFormat) -> Response:
     server = state()
     outcome = server.run(QueryJob(rdf_query(iri, fragments_of(server, iri)), graph_media=chosen.media_type,
-                                  max_bytes=current_app.config["MAX_RESULT_BYTES"]))
+                                  max_bytes=current_app.config["MAX_RESULT_BYTES"], internal=True))
     if not outcome.body.strip() or (chosen == ox.RdfFormat.JSON_LD and outcome.body.strip() in (b"[]", b"{}")):
         raise ApiError(404, f"nothing is known about <{iri}>")
     return Response(shape_body(outcome.body, chosen), content_type=content_type(chosen))
