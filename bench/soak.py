@@ -42,7 +42,7 @@ from pathlib import Path
 from bench.loadgen import RESULTS_JSON, Answer, ask, run_wrk
 from bench.procs import MemoryReading, MemorySampler
 from bench.queries import RUNAWAY
-from bench.record import recorded
+from bench.record import host_speed, recorded
 from bench.servers import start_project
 
 Log = Callable[[str], None]
@@ -260,6 +260,7 @@ def render(compared: dict) -> str:
              "", f"command: `{facts['command']}`",
              f"date: {facts['started_at']} – {facts.get('finished_at', '?')} (UTC)",
              f"load average (1, 5, 15 min): {facts['load_before']} before, {facts.get('load_after')} after",
+             f"host: {host_speed(facts)}",
              *([] if facts.get("idle") else ["WARNING: the machine was not idle: figures for direction only"]),
              "", "| | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
     lines += [f"| {label} | " + " | ".join(cell(runs[name]) for name in names) + " |" for label, cell in rows]

@@ -104,3 +104,18 @@ def test_shape_profile_split_times_the_engine_with_all_shapes_and_with_none() ->
     figures = engine_split(2_000, engine="turbo", repeat=1)
     assert set(figures) == {"all core shapes", "empty shapes graph"}
     assert all(seconds >= 0 for seconds in figures.values())
+
+
+def test_record_keeps_the_hosts_speed_with_the_figures() -> None:
+    import time
+
+    from bench.record import cpu_ticks, provenance, recorded, steal_percent
+
+    with recorded("smoke", log=lambda _: None) as facts:
+        time.sleep(0.1)  # idle ticks count too: the clock of /proc/stat moves on
+    assert facts["calibration_ms"] > 0
+    assert (facts["steal_percent"] is None) == (cpu_ticks() is None)
+    assert "calibration" in provenance(facts)[0] and "stolen by the host" in provenance(facts)[0]
+    assert steal_percent((1000, 0), (1100, 20)) == 20.0
+    contended = {**facts, "idle": True, "steal_percent": 20.0}
+    assert any("host took 20.0 %" in line for line in provenance(contended))
