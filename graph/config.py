@@ -97,6 +97,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     http_threads: int = 64
+    #: Web processes ``inviolable serve`` runs (``INVIOLABLE_WEB_PROCESSES``); more than one only without writes.
+    web_processes: int = 1
     #: The SHACL engine validation uses (``INVIOLABLE_SHACL_ENGINE``), None for the default;
     #: graph.validation.turbo checks the name.
     shacl_engine: str | None = None
@@ -107,7 +109,7 @@ class Settings:
 
 
 _KNOWN = {"STORE", "SOURCES", "WRITE_TOKEN", "QUERY_TIMEOUT", "BASE_IRI", "QUERY_WORKERS", "MAX_BODY_BYTES",
-          "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "SHACL_ENGINE", "REMOTE_UPDATE_URL",
+          "MAX_RESULT_BYTES", "HOST", "PORT", "HTTP_THREADS", "WEB_PROCESSES", "SHACL_ENGINE", "REMOTE_UPDATE_URL",
           "REMOTE_GRAPH_STORE_URL", "REMOTE_USER", "REMOTE_PASSWORD", "REMOTE_ISQL", "REMOTE_LOAD_DIR",
           "REMOTE_MAX_ROWS"}
 
@@ -149,6 +151,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         host=text("HOST") or "127.0.0.1",
         port=_port(env, 8000),
         http_threads=int(_number(env, "HTTP_THREADS", "64", int)),
+        web_processes=int(_number(env, "WEB_PROCESSES", "1", int)),
         shacl_engine=text("SHACL_ENGINE"),
         remote=RemoteSettings(update_url=text("REMOTE_UPDATE_URL"), graph_store_url=text("REMOTE_GRAPH_STORE_URL"),
                               user=text("REMOTE_USER"), password=env.get("INVIOLABLE_REMOTE_PASSWORD"),

@@ -83,7 +83,9 @@ def create_state(app: Flask) -> ServerState:
                      network=not isinstance(store, OxigraphStore),
                      memory_budget=app.config["QUERY_MEMORY_MB"] * 2**20,
                      slow_after=app.config["SLOW_AFTER"], idle_after=app.config["IDLE_AFTER"],
-                     max_slow=app.config["SLOW_LANE"], slow_share=app.config["SLOW_LANE_CPU"],
+                     max_slow=app.config["SLOW_LANE"],
+                     # Each web process governs its own slow lane: together they keep to the configured share.
+                     slow_share=app.config["SLOW_LANE_CPU"] / app.config.get("WEB_PROCESSES", 1),
                      require_sandbox=app.config["REQUIRE_SANDBOX"])
     state = ServerState(store=store, pool=pool, timeout=app.config["QUERY_TIMEOUT"],
                         max_result_bytes=app.config["MAX_RESULT_BYTES"], writable=writable, lock=lock)

@@ -156,6 +156,37 @@ def test_pool_says_so_when_it_cannot_confine(monkeypatch: pytest.MonkeyPatch, ca
         QueryPool(lambda: store, size=1, require_sandbox=True)
 
 
+def test_fairness_shared_counts_hold_a_client_to_one_share_across_processes_and_forget_dead_ones() -> None:
+    from server.fairness import SharedCounts
+
+    counts = SharedCounts(8)
+    limiter = ClientLimiter(3, shared=counts)
+    holding, release = multiprocessing.get_context("fork").Event(), multiprocessing.get_context("fork").Event()
+
+    def other_process() -> None:
+        assert counts.take("address a", 3) and counts.take("address a", 3)
+        holding.set()
+        release.wait(30)
+
+    child = multiprocessing.get_context("fork").Process(target=other_process)
+    child.start()
+    try:
+        assert holding.wait(30)
+        assert limiter.running("address a") == 2 and limiter.running("address b") == 0
+        with limiter.slot("address a"):
+            with pytest.raises(TooManyQueries):
+                with limiter.slot("address a"):
+                    pass
+            with limiter.slot("address b"):
+                assert limiter.running("address b") == 1
+    finally:
+        child.kill()  # dies holding its two: its rows must not keep the share taken
+        child.join()
+    assert limiter.running("address a") == 0
+    with limiter.slot("address a"), limiter.slot("address a"), limiter.slot("address a"):
+        assert limiter.running("address a") == 3
+
+
 def test_fairness_limiter_refuses_past_the_share_and_frees_on_exit() -> None:
     limiter = ClientLimiter(2, retry_after=3)
     with limiter.slot("a"), limiter.slot("a"):

@@ -105,3 +105,46 @@ def test_serve_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
                            "--get", "/"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "inviolable build" in done.stderr
+
+
+def test_serve_refuses_several_processes_with_writes_or_fewer_than_one() -> None:
+    from cli.commands.serve import check_processes
+
+    check_processes({}, 1)
+    check_processes({"WRITE_TOKEN": None}, 2)
+    with pytest.raises(CommandError, match="single web process"):
+        check_processes({"WRITE_TOKEN": TOKEN}, 2)
+    with pytest.raises(CommandError, match="at least 1"):
+        check_processes({}, 0)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(path.parent.name))
+    return found
+
+
+def test_serve_with_two_processes_holds_a_client_to_one_share_across_them(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q } # "
+    environment = {"INVIOLABLE_WEB_PROCESSES": "2", "INVIOLABLE_CLIENT_QUERIES": "1", "INVIOLABLE_QUERY_TIMEOUT": "4",
+                   "INVIOLABLE_QUERY_WORKERS": "1"}
+    with ServedProcess(disk_store(tmp_path / "store"), environment=environment) as server:
+        assert server.process is not None
+        assert len(_children(server.process.pid)) == 2  # gunicorn's master forked two web processes
+        # Eight connections at once, from one address: whichever process each reaches, one runs, seven get 429.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda n: _get(server.port, f"/sparql?query={quote(runaway + str(n))}"),
+                                    range(8)))
+        statuses = [status for status, _ in answers]
+        ran = [status for status in statuses if status != 429]
+        assert len(ran) == 1 and ran[0] in (200, 503), statuses  # 503: the runaway's deadline
+        status, body = _get(server.port, "/sparql?query=" + quote("ASK { ?s ?p ?o }"))
+        assert status == 200 and json.loads(body)["boolean"] is True

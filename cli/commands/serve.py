@@ -28,6 +28,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     # deadline cannot hold every thread while other clients queue behind them.
     parser.add_argument("--threads", type=int, default=configured and configured.http_threads,
                         help="request threads (env INVIOLABLE_HTTP_THREADS; default 64)")
+    # One process answers every request from one core; a read-only deployment can use them all.
+    parser.add_argument("--processes", type=int, default=configured and configured.web_processes,
+                        help="web processes, each with its own query workers and results cache; more than one "
+                             "only when writes are off (env INVIOLABLE_WEB_PROCESSES; default 1)")
     parser.add_argument("--build-if-needed", action="store_true",
                         help="build the store first when it is missing or older than the data")
     parser.add_argument("--get", metavar="PATH", default=None,
@@ -89,15 +93,41 @@ def _create(config: dict[str, Any], *, exit_code: int | None = None) -> Any:
         sys.exit(exit_code)
 
 
-def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64) -> None:
-    """Serve the app with gunicorn: one process (the store is opened once), threads for requests."""
+def check_processes(config: dict[str, Any], processes: int) -> None:
+    """Refuse a number of web processes the configuration cannot run.
+
+    :raises CommandError: below one, or above one when writes are on.
+    """
+    if processes < 1:
+        raise CommandError(f"--processes must be at least 1, not {processes}")
+    if processes > 1 and config.get("WRITE_TOKEN", settings().write_token):
+        raise CommandError("writes (INVIOLABLE_WRITE_TOKEN) need a single web process: "
+                           "drop --processes / INVIOLABLE_WEB_PROCESSES or the write token")
+
+
+def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64, processes: int = 1) -> None:
+    """Serve the app with gunicorn: ``processes`` web processes (one by default, which also takes writes),
+    threads for requests.
+
+    Several processes share each client's count of running queries (:class:`server.fairness.SharedCounts`,
+    made here, before gunicorn forks them) and split the slow lane's share of a CPU between them.
+
+    :raises CommandError: for more than one process when writes are on (one process commits them
+        and forgets its cache; the others would go on answering from theirs).
+    """
     from gunicorn.app.base import BaseApplication
+
+    check_processes(config, processes)
+    if processes > 1:
+        from server.fairness import SharedCounts
+
+        config = {**config, "CLIENT_COUNTS": SharedCounts(processes * threads + 16), "WEB_PROCESSES": processes}
 
     class _Application(BaseApplication):
         def load_config(self) -> None:
             # The worker class answers gunicorn's own parse errors in the server's error shape; the
             # logger class writes the access log in batches (server.access_log).
-            settings = {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+            settings = {"bind": f"{host}:{port}", "workers": processes, "threads": threads,
                         "worker_class": "server.gunicorn_worker.ShapedErrorWorker",
                         "logger_class": "server.access_log.BatchedAccessLogger",
                         "timeout": 0, "graceful_timeout": 5, "accesslog": "-", "limit_request_line": 0,
@@ -130,11 +160,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return 0 if status < 400 else 1
-    if None in (args.host, args.port, args.threads):
+    if None in (args.host, args.port, args.threads, args.processes):
         settings()  # raises the SettingsError that kept the defaults from being read
     host, port, threads = args.host, args.port, args.threads
+    check_processes(config, args.processes)
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving Inviolable at http://{shown}:{port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.",
           flush=True)
-    serve(config, host=host, port=port, threads=threads)
+    serve(config, host=host, port=port, threads=threads, processes=args.processes)
     return 0
