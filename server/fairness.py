@@ -95,15 +95,15 @@ class SharedCounts:
                 if self._pids[row] == pid:
                     self._counts[row] -= 1
                     if self._counts[row] <= 0:
-                        self._keys[row] = self._pids[row] = self._counts[row] = 0
+                        self._clear(row)
                     return
 
     def _rows_of(self, key: int) -> list[int]:
         rows = []
         for row in range(len(self._keys)):
             if self._keys[row] == key:
-                if self._pids[row] != os.getpid() and not _alive(self._pids[row]):
-                    self._keys[row] = self._pids[row] = self._counts[row] = 0
+                if self._dead(row):
+                    self._clear(row)
                     continue
                 rows.append(row)
         return rows
@@ -113,10 +113,16 @@ class SharedCounts:
             if self._keys[row] == 0:
                 return row
         for row in range(len(self._keys)):  # full: drop the rows of processes that have died
-            if self._pids[row] != os.getpid() and not _alive(self._pids[row]):
-                self._keys[row] = self._pids[row] = self._counts[row] = 0
+            if self._dead(row):
+                self._clear(row)
                 return row
         raise RuntimeError("the shared table of running queries is full")
+
+    def _dead(self, row: int) -> bool:
+        return self._pids[row] != os.getpid() and not _alive(self._pids[row])
+
+    def _clear(self, row: int) -> None:
+        self._keys[row] = self._pids[row] = self._counts[row] = 0
 
 
 def _alive(pid: int) -> bool:
@@ -127,6 +133,34 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class _LocalCounts:
+    """Running queries by client, in this process only (one web process)."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def running(self, client: str) -> int:
+        with self._lock:
+            return self._running.get(client, 0)
+
+    def take(self, client: str, limit: int) -> bool:
+        with self._lock:
+            held = self._running.get(client, 0)
+            if held >= limit:
+                return False
+            self._running[client] = held + 1
+            return True
+
+    def give(self, client: str) -> None:
+        with self._lock:
+            left = self._running[client] - 1
+            if left:
+                self._running[client] = left
+            else:
+                del self._running[client]
 
 
 class ClientLimiter:
@@ -140,16 +174,11 @@ class ClientLimiter:
     def __init__(self, limit: int, *, retry_after: int = 1, shared: SharedCounts | None = None) -> None:
         self.limit = limit
         self.retry_after = retry_after
-        self._shared = shared
-        self._running: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self._counts: SharedCounts | _LocalCounts = shared if shared is not None else _LocalCounts()
 
     def running(self, client: str) -> int:
         """How many queries a client has running now."""
-        if self._shared is not None:
-            return self._shared.running(client)
-        with self._lock:
-            return self._running.get(client, 0)
+        return self._counts.running(client)
 
     @contextmanager
     def slot(self, client: str) -> Iterator[None]:
@@ -157,28 +186,12 @@ class ClientLimiter:
 
         :raises TooManyQueries: when the client already holds all of its slots.
         """
-        if self._shared is not None:
-            if not self._shared.take(client, self.limit):
-                raise TooManyQueries(self.limit, self.retry_after)
-            try:
-                yield
-            finally:
-                self._shared.give(client)
-            return
-        with self._lock:
-            held = self._running.get(client, 0)
-            if held >= self.limit:
-                raise TooManyQueries(self.limit, self.retry_after)
-            self._running[client] = held + 1
+        if not self._counts.take(client, self.limit):
+            raise TooManyQueries(self.limit, self.retry_after)
         try:
             yield
         finally:
-            with self._lock:
-                left = self._running[client] - 1
-                if left:
-                    self._running[client] = left
-                else:
-                    del self._running[client]
+            self._counts.give(client)
 
 
 def client_of(request: Request, write_token: str | None) -> str:

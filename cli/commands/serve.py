@@ -122,6 +122,8 @@ def serve(config: dict[str, Any], *, host: str, port: int, threads: int = 64, pr
         from server.fairness import SharedCounts
 
         config = {**config, "CLIENT_COUNTS": SharedCounts(processes * threads + 16), "WEB_PROCESSES": processes}
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving Inviolable at http://{shown}:{port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.", flush=True)
 
     class _Application(BaseApplication):
         def load_config(self) -> None:
@@ -162,10 +164,5 @@ def run(args: argparse.Namespace) -> int:
         return 0 if status < 400 else 1
     if None in (args.host, args.port, args.threads, args.processes):
         settings()  # raises the SettingsError that kept the defaults from being read
-    host, port, threads = args.host, args.port, args.threads
-    check_processes(config, args.processes)
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Serving Inviolable at http://{shown}:{port}/ (SPARQL endpoint: /sparql). Ctrl-C stops.",
-          flush=True)
-    serve(config, host=host, port=port, threads=threads, processes=args.processes)
+    serve(config, host=args.host, port=args.port, threads=args.threads, processes=args.processes)
     return 0
