@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from server import bodies, errors, writes
+from server import bodies, cache, errors, writes
 from server.blueprints import dumps, graph_store, pages, sparql, ui, wellknown
+from server.conditional import data_version
 from server.config import configure
 from server.errors import ApiError
+from server.front_cache import FrontCache
 from server.request import ServerRequest
 from server.state import EXTENSION_KEY, create_state
 
@@ -62,4 +64,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                 "bytes; send the query with POST")
 
     app.after_request(_headers)
+    if cache.enabled(app.config):
+        app.wsgi_app = FrontCache(app.wsgi_app, state, lambda: data_version(state)[0])  # type: ignore[method-assign]
     return app

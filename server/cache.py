@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 CACHE_ATTRIBUTE = "result_cache"
+#: Where the state keeps the front cache (server/front_cache.py), emptied with the results cache.
+FRONT_ATTRIBUTE = "front_cache"
 DEFAULT_CACHE_MB = 64
 DEFAULT_CACHE_CONTROL = "public, no-cache"
 
@@ -125,9 +127,10 @@ def cache_for(holder: Any, config: dict[str, Any]) -> ResultCache | None:
 
 def forget(holder: Any) -> None:
     """Drop every answer cached for ``holder``: called on each committed write."""
-    cache = getattr(holder, CACHE_ATTRIBUTE, None)
-    if cache is not None:
-        cache.clear()
+    for attribute in (FRONT_ATTRIBUTE, CACHE_ATTRIBUTE):
+        cache = getattr(holder, attribute, None)
+        if cache is not None:
+            cache.clear()
 
 
 def enabled(config: dict[str, Any]) -> bool:
@@ -204,5 +207,5 @@ def _normalised(text: str) -> str:
     return _PIECES.sub(lambda match: " " if match.group("gap") else match.group(0), text).strip()
 
 
-__all__ = ["DEFAULT_CACHE_CONTROL", "DEFAULT_CACHE_MB", "Entry", "ResultCache", "cache_control", "cache_for",
-           "enabled", "etag_of", "forget", "make_key", "normalise", "weight"]
+__all__ = ["CACHE_ATTRIBUTE", "DEFAULT_CACHE_CONTROL", "DEFAULT_CACHE_MB", "FRONT_ATTRIBUTE", "Entry", "ResultCache",
+           "cache_control", "cache_for", "enabled", "etag_of", "forget", "make_key", "normalise", "weight"]

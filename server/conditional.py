@@ -19,6 +19,7 @@ from flask import Response, current_app, request
 from werkzeug.http import http_date
 
 from server.cache import Entry, ResultCache, cache_control, cache_for, etag_of, make_key
+from server.front_cache import HIT_TIMING, mark
 from server.state import state
 from server.worker import QueryJob
 
@@ -31,12 +32,14 @@ class CachedQuery:
     cache: ResultCache | None
     modified: datetime
     entry: Entry | None = None
+    version: str = ""
 
     def cached(self) -> Response | None:
         """The cached answer as a response (maybe a 304), or None when the query must run."""
         if self.entry is None:
             return None
         response = Response(self.entry.body, content_type=self.entry.content_type)
+        response.headers["Server-Timing"] = HIT_TIMING
         return self._validated(response, self.entry.etag)
 
     def finish(self, response: Response) -> Response:
@@ -52,6 +55,8 @@ class CachedQuery:
         response.headers["Last-Modified"] = _http_date(self.modified)
         response.headers["Cache-Control"] = cache_control(current_app.config)
         response.headers["Vary"] = "Accept"
+        if self.cache is not None:
+            mark(request.environ, self.key, self.version)  # the front cache may answer this request again
         return response.make_conditional(request)
 
 
@@ -61,7 +66,7 @@ def _http_date(moment: datetime) -> str:
     return http_date(moment)
 
 
-def _data_version(server: Any) -> tuple[str, datetime]:
+def data_version(server: Any) -> tuple[str, datetime]:
     """The version the cache names answers by (build generation and store version) and the data's date."""
     with server.lock:
         return f"{server.generation}:{server.store.version()}", server.modified
@@ -73,7 +78,7 @@ def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | 
     :raises ValueError: when the cache size setting is not a positive number.
     """
     server = state()
-    version, modified = _data_version(server)
+    version, modified = data_version(server)
     cache = cache_for(server, current_app.config)
     if cache is None:
         return CachedQuery("", None, modified)
@@ -82,7 +87,7 @@ def lookup(job: QueryJob, formats: tuple[ox.QueryResultsFormat | ox.RdfFormat | 
     media = tuple(getattr(fmt, "media_type", None) for fmt in formats)
     key = make_key(job.sparql, dataset=(job.dataset, tuple(job.default_graphs or ()), tuple(job.named_graphs or ())),
                    formats=(*media, accept), base_iri=job.base_iri or "", version=version)
-    return CachedQuery(key, cache, modified, cache.get(key))
+    return CachedQuery(key, cache, modified, cache.get(key), version)
 
 
 def page(name: tuple, render: Callable[[], Response]) -> Response:
@@ -94,15 +99,14 @@ def page(name: tuple, render: Callable[[], Response]) -> Response:
     (``render`` raises for the others).
     """
     server = state()
-    version, modified = _data_version(server)
+    version, modified = data_version(server)
     cache = cache_for(server, current_app.config)
     key = ("page", *name, version)
-    answer = CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None)
+    answer = CachedQuery(key, cache, modified, cache.get(key) if cache is not None else None, version)
     cached = answer.cached()
     if cached is not None:
-        cached.headers["Server-Timing"] = "cache;desc=hit"
         return cached
     return answer.finish(render())
 
 
-__all__ = ["CachedQuery", "lookup", "page"]
+__all__ = ["CachedQuery", "data_version", "lookup", "page"]
