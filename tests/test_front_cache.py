@@ -4,7 +4,10 @@ results cache."""
 
 from __future__ import annotations
 
+import http.client
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -12,11 +15,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.crash import GRAPH, make_store
 from graph.store import OxigraphStore
 from server.app import create_app
 from server.cache import CACHE_ATTRIBUTE
 from server.front_cache import HIT_TIMING, FrontCache
-from server.testing import sample_store
+from server.testing import ServedProcess, sample_store
 
 TOKEN = "front-cache-token"
 LABELS = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l"
@@ -137,3 +141,38 @@ def test_front_cache_is_off_with_the_results_cache() -> None:
         assert not isinstance(application.wsgi_app, FrontCache)
     finally:
         application.extensions["inviolable"].pool.close()
+
+
+def test_front_cache_replays_through_gunicorn_on_one_connection_with_the_first_answers_headers(
+        tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    make_store(store, incidents=2)
+    environment = {"INVIOLABLE_WRITE_TOKEN": TOKEN, "INVIOLABLE_QUERY_WORKERS": "1", "INVIOLABLE_SOURCES": ""}
+    count = "/sparql?query=" + quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    with ServedProcess(store, environment=environment) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        answers = []
+        for _ in range(3):  # one kept-alive connection: a replay's framing must let the next request through
+            connection.request("GET", count, headers={"Accept": "text/csv"})
+            response = connection.getresponse()
+            answers.append((response.status, response.getheaders(), response.read()))
+        connection.close()
+        update = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:front:a> <urn:front:b> "c" }} }}'
+        request = urllib.request.Request(f"{server.url}/sparql", data=update.encode(), method="POST", headers={
+            "Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(request, timeout=30) as written:
+            assert written.status == 200
+        with urllib.request.urlopen(urllib.request.Request(server.url + count, headers={"Accept": "text/csv"}),
+                                    timeout=30) as after:
+            counted_after = after.read()
+    (first_status, first_headers, first_body), *replays = answers
+    assert first_status == 200
+    for status, headers, body in replays:
+        names = [name.lower() for name, _ in headers]
+        assert status == 200 and body == first_body and names.count("date") == 1
+        assert dict(headers).get("Server-Timing") == HIT_TIMING
+        unchanging = {"date", "server-timing"}
+        assert ([(n, v) for n, v in headers if n.lower() not in unchanging]
+                == [(n, v) for n, v in first_headers if n.lower() not in unchanging])
+    before, after_write = int(first_body.split()[-1]), int(counted_after.split()[-1])
+    assert after_write == before + 1
