@@ -43,14 +43,15 @@ def weight(key: Hashable, entry: Entry) -> int:
     >>> weight(("ASK {}", "1"), Entry(b"true", "text/plain", '"t"'))
     11
     """
-    return len(entry.body) + _text_length(key)
+    return len(entry.body) + text_length(key)
 
 
-def _text_length(part: object) -> int:
+def text_length(part: object) -> int:
+    """The characters of the strings and bytes in ``part``, through nested tuples."""
     if isinstance(part, str | bytes):
         return len(part)
     if isinstance(part, tuple):
-        return sum(_text_length(item) for item in part)
+        return sum(text_length(item) for item in part)
     return 0
 
 
@@ -208,4 +209,5 @@ def _normalised(text: str) -> str:
 
 
 __all__ = ["CACHE_ATTRIBUTE", "DEFAULT_CACHE_CONTROL", "DEFAULT_CACHE_MB", "FRONT_ATTRIBUTE", "Entry", "ResultCache",
-           "cache_control", "cache_for", "enabled", "etag_of", "forget", "make_key", "normalise", "weight"]
+           "cache_control", "cache_for", "enabled", "etag_of", "forget", "make_key", "normalise", "text_length",
+           "weight"]

@@ -8,8 +8,10 @@ the few that never shape an answer), the status and headers the application sent
 cache's key of the body. The same request at the same data version is answered with those headers
 and the body from the results cache, without entering Flask.
 
-What it keeps is small (headers and keys, at most ``MAX_ENTRIES`` requests); the bodies stay in the
-results cache and its ``RESULT_CACHE_MB`` bound, so a body evicted there is a miss here too. Only
+What it keeps is small: headers and names, at most ``MAX_ENTRIES`` requests and ``MAX_BYTES`` of
+their texts, and no request longer than ``MAX_REQUEST_CHARS`` (so distinct long queries cannot grow
+it); the bodies stay in the results cache and its ``RESULT_CACHE_MB`` bound, so a body evicted there
+is a miss here too. Only
 answers the application marked as coming from the results cache are kept (:func:`mark`), only
 ``200`` ones, and never for a request that is conditional, asks for a range, carries credentials or
 has a body. The data version is part of the request's name, and :func:`server.cache.forget` empties
@@ -24,11 +26,14 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from server.cache import CACHE_ATTRIBUTE, FRONT_ATTRIBUTE, Entry
+from server.cache import CACHE_ATTRIBUTE, FRONT_ATTRIBUTE, Entry, text_length
 
 #: Where the application leaves the results cache's key and data version of a cacheable answer.
 MARK = "inviolable.cached_answer"
 MAX_ENTRIES = 4096
+#: The texts (names and headers) the front cache holds at most, and the longest request it remembers.
+MAX_BYTES = 8 * 2**20
+MAX_REQUEST_CHARS = 16_384
 
 #: Request headers that never shape an answer (hop-by-hop ones, and who is asking from where).
 _IGNORED = frozenset({"HTTP_CONNECTION", "HTTP_KEEP_ALIVE", "HTTP_USER_AGENT", "HTTP_REFERER"})
@@ -85,12 +90,14 @@ class FrontCache:
     """The WSGI layer: answers a known request from its :class:`Replay`, else asks the application and learns."""
 
     def __init__(self, application: Callable[..., Iterable[bytes]], holder: Any,
-                 version: Callable[[], str], *, max_entries: int = MAX_ENTRIES) -> None:
+                 version: Callable[[], str], *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.application = application
         self.holder = holder
         self.version = version
         self.max_entries = max_entries
-        self.replays: OrderedDict[tuple, Replay] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.replays: OrderedDict[tuple, tuple[Replay, int]] = OrderedDict()
         self._lock = threading.Lock()
         setattr(holder, FRONT_ATTRIBUTE, self)
 
@@ -124,10 +131,11 @@ class FrontCache:
 
     def _body(self, name: tuple) -> tuple[Replay, Entry] | None:
         with self._lock:
-            replay = self.replays.get(name)
-            if replay is None:
+            found = self.replays.get(name)
+            if found is None:
                 return None
             self.replays.move_to_end(name)
+        replay = found[0]
         results = getattr(self.holder, CACHE_ATTRIBUTE, None)
         entry = results.get(replay.body_key) if results is not None else None
         if entry is None or entry.etag != replay.etag:
@@ -135,19 +143,29 @@ class FrontCache:
         return replay, entry
 
     def _keep(self, name: tuple, replay: Replay) -> None:
+        asked = text_length(name)
+        if asked > MAX_REQUEST_CHARS:
+            return
+        size = asked + text_length(replay.headers)
         with self._lock:
-            self.replays[name] = replay
-            self.replays.move_to_end(name)
-            while len(self.replays) > self.max_entries:
-                self.replays.popitem(last=False)
+            old = self.replays.pop(name, None)
+            if old is not None:
+                self.size -= old[1]
+            self.replays[name] = (replay, size)
+            self.size += size
+            while len(self.replays) > self.max_entries or self.size > self.max_bytes:
+                _, (_, evicted) = self.replays.popitem(last=False)
+                self.size -= evicted
 
     def clear(self) -> None:
         """Forget every request (a write changed the data)."""
         with self._lock:
             self.replays.clear()
+            self.size = 0
 
     def __len__(self) -> int:
         return len(self.replays)
 
 
-__all__ = ["HIT_TIMING", "MARK", "MAX_ENTRIES", "FrontCache", "Replay", "mark", "replayable", "request_name"]
+__all__ = ["HIT_TIMING", "MARK", "MAX_BYTES", "MAX_ENTRIES", "MAX_REQUEST_CHARS", "FrontCache", "Replay", "mark",
+           "replayable", "request_name"]

@@ -19,7 +19,7 @@ from bench.crash import GRAPH, make_store
 from graph.store import OxigraphStore
 from server.app import create_app
 from server.cache import CACHE_ATTRIBUTE
-from server.front_cache import HIT_TIMING, FrontCache
+from server.front_cache import HIT_TIMING, MAX_REQUEST_CHARS, FrontCache
 from server.testing import ServedProcess, sample_store
 
 TOKEN = "front-cache-token"
@@ -176,3 +176,17 @@ def test_front_cache_replays_through_gunicorn_on_one_connection_with_the_first_a
                 == [(n, v) for n, v in first_headers if n.lower() not in unchanging])
     before, after_write = int(first_body.split()[-1]), int(counted_after.split()[-1])
     assert after_write == before + 1
+
+
+def test_front_cache_holds_long_and_many_distinct_requests_to_its_bound(app: Flask) -> None:
+    client = app.test_client()
+    front = app.wsgi_app
+    assert isinstance(front, FrontCache)
+    padded = "ASK { ?s ?p ?o } # " + "x" * MAX_REQUEST_CHARS  # each such text would be a new name
+    for n in range(3):
+        assert _query(client, padded + str(n)).status_code == 200
+    assert len(front) == 0
+    front.max_bytes = 4_000
+    for n in range(40):
+        assert _query(client, f"ASK {{ ?s ?p {n} }}").status_code == 200
+    assert 0 < len(front) < 40 and front.size <= front.max_bytes
