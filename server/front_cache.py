@@ -11,10 +11,9 @@ and the body from the results cache, without entering Flask.
 What it keeps is small: headers and names, at most ``MAX_ENTRIES`` requests and ``MAX_BYTES`` of
 their texts, and no request longer than ``MAX_REQUEST_CHARS`` (so distinct long queries cannot grow
 it); the bodies stay in the results cache and its ``RESULT_CACHE_MB`` bound, so a body evicted there
-is a miss here too. Only
-answers the application marked as coming from the results cache are kept (:func:`mark`), only
-``200`` ones, and never for a request that is conditional, asks for a range, carries credentials or
-has a body. The data version is part of the request's name, and :func:`server.cache.forget` empties
+is a miss here too. Only answers the application marked as coming from the results cache are kept
+(:func:`mark`), only ``200`` ones, and never for a request that is conditional, asks for a range,
+carries credentials or has a body. The data version is part of the request's name, and :func:`server.cache.forget` empties
 it with the results cache on every write. Switched off with the results cache.
 """
 
