@@ -16,7 +16,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -58,6 +58,9 @@ def text_length(part: object) -> int:
 class ResultCache:
     """A byte-bounded LRU map from keys to :class:`Entry`, safe to share between request threads.
 
+    ``weigh`` says what an entry counts against ``max_bytes`` (by default :func:`weight`: its body and
+    key texts); ``max_entries``, when given, also bounds how many it holds.
+
     >>> cache = ResultCache(max_bytes=24)
     >>> for name in "abcde":
     ...     cache.put(name, Entry(b"12345", "text/plain", f'"{name}"'))
@@ -65,15 +68,18 @@ class ResultCache:
     (True, '"e"', 4)
     """
 
-    def __init__(self, *, max_bytes: int) -> None:
+    def __init__(self, *, max_bytes: int, max_entries: int | None = None,
+                 weigh: Callable[[Hashable, Any], int] = weight) -> None:
         self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.weigh = weigh
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[Entry, int]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Entry | None:
+    def get(self, key: Hashable) -> Any:
         """The entry under ``key``, now the most recently used, or None."""
         with self._lock:
             found = self._entries.get(key)
@@ -84,9 +90,9 @@ class ResultCache:
             self.hits += 1
             return found[0]
 
-    def put(self, key: Hashable, entry: Entry) -> None:
+    def put(self, key: Hashable, entry: Any) -> None:
         """Keep ``entry`` (unless it weighs more than a quarter of the cache), evicting the least recently used."""
-        size = weight(key, entry)
+        size = self.weigh(key, entry)
         if size > self.max_bytes // 4:
             return
         with self._lock:
@@ -95,7 +101,8 @@ class ResultCache:
                 self.size -= old[1]
             self._entries[key] = (entry, size)
             self.size += size
-            while self.size > self.max_bytes:
+            while self.size > self.max_bytes or (self.max_entries is not None
+                                                 and len(self._entries) > self.max_entries):
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self.size -= evicted
 

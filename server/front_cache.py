@@ -13,19 +13,18 @@ their texts, and no request longer than ``MAX_REQUEST_CHARS`` (so distinct long 
 it); the bodies stay in the results cache and its ``RESULT_CACHE_MB`` bound, so a body evicted there
 is a miss here too. Only answers the application marked as coming from the results cache are kept
 (:func:`mark`), only ``200`` ones, and never for a request that is conditional, asks for a range,
-carries credentials or has a body. The data version is part of the request's name, and :func:`server.cache.forget` empties
-it with the results cache on every write. Switched off with the results cache.
+carries credentials or has a body. The data version is part of the request's name, and
+:func:`server.cache.forget` empties it with the results cache on every write. Switched off with the
+results cache.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from server.cache import CACHE_ATTRIBUTE, FRONT_ATTRIBUTE, Entry, text_length
+from server.cache import CACHE_ATTRIBUTE, FRONT_ATTRIBUTE, Entry, ResultCache, text_length
 
 #: Where the application leaves the results cache's key and data version of a cacheable answer.
 MARK = "inviolable.cached_answer"
@@ -93,11 +92,7 @@ class FrontCache:
         self.application = application
         self.holder = holder
         self.version = version
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.replays: OrderedDict[tuple, tuple[Replay, int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.replays = ResultCache(max_bytes=max_bytes, max_entries=max_entries, weigh=_weight)
         setattr(holder, FRONT_ATTRIBUTE, self)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -129,12 +124,9 @@ class FrontCache:
         return answer
 
     def _body(self, name: tuple) -> tuple[Replay, Entry] | None:
-        with self._lock:
-            found = self.replays.get(name)
-            if found is None:
-                return None
-            self.replays.move_to_end(name)
-        replay = found[0]
+        replay = self.replays.get(name)
+        if replay is None:
+            return None
         results = getattr(self.holder, CACHE_ATTRIBUTE, None)
         entry = results.get(replay.body_key) if results is not None else None
         if entry is None or entry.etag != replay.etag:
@@ -142,28 +134,19 @@ class FrontCache:
         return replay, entry
 
     def _keep(self, name: tuple, replay: Replay) -> None:
-        asked = text_length(name)
-        if asked > MAX_REQUEST_CHARS:
-            return
-        size = asked + text_length(replay.headers)
-        with self._lock:
-            old = self.replays.pop(name, None)
-            if old is not None:
-                self.size -= old[1]
-            self.replays[name] = (replay, size)
-            self.size += size
-            while len(self.replays) > self.max_entries or self.size > self.max_bytes:
-                _, (_, evicted) = self.replays.popitem(last=False)
-                self.size -= evicted
+        if text_length(name) <= MAX_REQUEST_CHARS:
+            self.replays.put(name, replay)
 
     def clear(self) -> None:
         """Forget every request (a write changed the data)."""
-        with self._lock:
-            self.replays.clear()
-            self.size = 0
+        self.replays.clear()
 
     def __len__(self) -> int:
         return len(self.replays)
+
+
+def _weight(name: Hashable, replay: Replay) -> int:
+    return text_length(name) + text_length(replay.headers)
 
 
 __all__ = ["HIT_TIMING", "MARK", "MAX_BYTES", "MAX_ENTRIES", "MAX_REQUEST_CHARS", "FrontCache", "Replay", "mark",

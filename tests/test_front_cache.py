@@ -186,7 +186,7 @@ def test_front_cache_holds_long_and_many_distinct_requests_to_its_bound(app: Fla
     for n in range(3):
         assert _query(client, padded + str(n)).status_code == 200
     assert len(front) == 0
-    front.max_bytes = 4_000
+    front.replays.max_bytes = 4_000
     for n in range(40):
         assert _query(client, f"ASK {{ ?s ?p {n} }}").status_code == 200
-    assert 0 < len(front) < 40 and front.size <= front.max_bytes
+    assert 0 < len(front) < 40 and front.replays.size <= front.replays.max_bytes
